@@ -1,0 +1,112 @@
+# Makefile for libreflink, the reflink command and their tests.
+# One place lists the sources and flags; `make SAN=1` builds with ASan+UBSan
+# into build-san/, `make CC=clang` works the same.
+
+VERSION := $(shell sed -n 's/^\#define RL_VERSION_STRING "\(.*\)"/\1/p' include/reflink.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+CC      ?= cc
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wstrict-prototypes \
+        -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2 -Wwrite-strings
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude
+LDLIBS  += -lpthread
+
+ifeq ($(SAN),1)
+B := build-san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else
+B ?= build
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+PIC_OBJ := $(LIB_SRC:%.c=$(B)/pic/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+
+STATIC := $(B)/libreflink.a
+SHARED := $(B)/libreflink.so.$(VERSION)
+BIN    := $(B)/reflink
+UNIT   := $(B)/unit-tests
+
+.PHONY: all check check-san asan install uninstall demo bench python clean headertest
+all: $(STATIC) $(SHARED) $(BIN) $(B)/reflink.pc $(UNIT)
+
+$(B)/lib/%.o: lib/%.c lib/*.h include/reflink.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c -o $@ $<
+$(B)/pic/lib/%.o: lib/%.c lib/*.h include/reflink.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -fPIC -c -o $@ $<
+$(B)/cli/%.o: cli/%.c cli/*.h include/reflink.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/tests/unit/%.o: tests/unit/%.c tests/unit/*.h include/reflink.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(STATIC): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(SHARED): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libreflink.so.$(SOMAJOR) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	ln -sf libreflink.so.$(VERSION) $(B)/libreflink.so.$(SOMAJOR)
+	ln -sf libreflink.so.$(SOMAJOR) $(B)/libreflink.so
+$(BIN): $(CLI_OBJ) $(STATIC)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(UNIT): $(UNIT_OBJ) $(STATIC)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/reflink.pc: reflink.pc.in include/reflink.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# The public header must compile alone, as C and as C++.
+headertest:
+	@mkdir -p $(B)
+	echo '#include "reflink.h"' | $(CC) -std=c11 $(WARN) -Iinclude -x c -fsyntax-only -
+	echo '#include "reflink.h"' | $(CXX) $(WARN) -Iinclude -x c++ -fsyntax-only -
+
+# Test-only tools, built with the suite.
+$(B)/fiemap: tests/tools/fiemap.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+check: all headertest $(B)/fiemap
+	B=$(B) tests/run.sh
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan check-san:
+	$(MAKE) SAN=1 check
+
+demo: $(BIN)
+	B=$(B) tests/demo.sh
+
+bench: $(BIN)
+	B=$(B) bench/run.sh
+
+python: $(STATIC)
+	/usr/bin/python3 -m pip install --no-build-isolation ./python
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reflink
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf libreflink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libreflink.so.$(SOMAJOR)
+	ln -sf libreflink.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libreflink.so
+	install -m 644 include/reflink.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(B)/reflink.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 docs/reflink.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/reflink $(DESTDIR)$(LIBDIR)/libreflink.* \
+	  $(DESTDIR)$(PREFIX)/include/reflink.h $(DESTDIR)$(LIBDIR)/pkgconfig/reflink.pc \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/reflink.1
+
+clean:
+	rm -rf build build-san build-clang

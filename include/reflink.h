@@ -1,0 +1,269 @@
+/*
+ * reflink.h - libreflink: clone or copy files, byte ranges and trees on Linux.
+ *
+ * A copy runs in one of three modes:
+ *   RL_MODE_ALWAYS  clone (FICLONE) or fail with an RL_ECLONE_* error;
+ *   RL_MODE_AUTO    clone, else copy_file_range(2), else a sparse-aware
+ *                   read/write copy;
+ *   RL_MODE_NEVER   a real copy that shares no extents with the source.
+ *
+ * Conventions (every function):
+ *   - returns 0 on success or a negative error: -errno, or one of the
+ *     library's own codes below (RL_E*), all in [RL_ERRNO_BASE - 99,
+ *     RL_ERRNO_BASE]; rl_strerror() describes any of them;
+ *   - keeps no global state, never prints, never exits, and is safe to call
+ *     from several threads at once on different files;
+ *   - takes options as a struct whose first field is its version, so the
+ *     struct can grow without breaking callers built against an older header.
+ *     Initialise it with the matching *_INIT macro or *_init() function.
+ *     Unknown flag bits are rejected with -EINVAL.
+ */
+#ifndef REFLINK_H
+#define REFLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RL_VERSION_MAJOR 0
+#define RL_VERSION_MINOR 1
+#define RL_VERSION_PATCH 0
+#define RL_VERSION_STRING "0.1.0"
+
+#if defined(RL_BUILDING) && defined(__GNUC__)
+#define RL_EXTERN __attribute__((visibility("default")))
+#else
+#define RL_EXTERN
+#endif
+
+/* --- Errors ------------------------------------------------------------ */
+
+/* Library-only codes live far below any errno value. */
+#define RL_ERRNO_BASE (-10000)
+/* A clone was required (RL_MODE_ALWAYS) and is impossible here: */
+#define RL_ECLONE_XDEV   (RL_ERRNO_BASE - 1) /* source and dest on different filesystems */
+#define RL_ECLONE_NOTSUP (RL_ERRNO_BASE - 2) /* the filesystem cannot clone */
+#define RL_ECLONE_INVAL  (RL_ERRNO_BASE - 3) /* this file or range cannot be cloned */
+#define RL_ECLONE_DENIED (RL_ERRNO_BASE - 4) /* the kernel refused (EPERM/EACCES) */
+#define RL_ECLONE_BUSY   (RL_ERRNO_BASE - 5) /* source is an active swap file */
+/* Other library errors: */
+#define RL_ESAMEFILE     (RL_ERRNO_BASE - 10) /* source and dest are the same file */
+#define RL_ENOTREGULAR   (RL_ERRNO_BASE - 11) /* source is a FIFO, socket or device */
+#define RL_ECHANGED      (RL_ERRNO_BASE - 12) /* source changed size during the copy */
+#define RL_EINSIDE       (RL_ERRNO_BASE - 13) /* dest lies inside the source tree */
+
+/* A human-readable description of any code this library returns (also of
+ * plain -errno values). Never NULL; the string is static. Thread-safe. */
+RL_EXTERN const char *rl_strerror(int err);
+
+/* Nonzero if err says "a clone was required and is impossible here"
+ * (one of RL_ECLONE_*), as opposed to any other failure. */
+RL_EXTERN int rl_is_clone_impossible(int err);
+
+/* --- Modes, methods and options ---------------------------------------- */
+
+typedef enum rl_mode {
+	RL_MODE_AUTO = 0,
+	RL_MODE_ALWAYS = 1,
+	RL_MODE_NEVER = 2
+} rl_mode;
+
+/* Which mechanism moved the data. */
+typedef enum rl_method {
+	RL_METHOD_NONE = 0,       /* nothing to move (empty file) */
+	RL_METHOD_CLONE = 1,      /* FICLONE / FICLONERANGE: extents shared */
+	RL_METHOD_COPY_RANGE = 2, /* copy_file_range(2) (may share extents) */
+	RL_METHOD_READ_WRITE = 3, /* read(2)/write(2) through user space */
+	RL_METHOD_COUNT_ = 4
+} rl_method;
+
+/* Name of a method: "none", "clone", "copy_file_range", "read_write". */
+RL_EXTERN const char *rl_method_name(rl_method m);
+
+/* rl_options.flags */
+#define RL_F_NO_CLOBBER  0x01u /* fail with -EEXIST if dest exists (race-free) */
+#define RL_F_NOFOLLOW    0x02u /* a symlink source is copied as a symlink */
+#define RL_F_FSYNC       0x04u /* fsync data before it is put in place */
+#define RL_F_ALL_        0x07u
+
+/* rl_options.preserve: like cp's --preserve */
+#define RL_PRESERVE_MODE       0x01u /* exact permission bits, umask ignored */
+#define RL_PRESERVE_OWNERSHIP  0x02u /* owner and group (setuid/setgid kept) */
+#define RL_PRESERVE_TIMESTAMPS 0x04u /* access and modification times */
+#define RL_PRESERVE_XATTR      0x08u /* extended attributes */
+#define RL_PRESERVE_LINKS      0x10u /* hard links within a tree */
+#define RL_PRESERVE_ALL        0x1fu
+
+/* Progress of one file's data: bytes moved so far of total (the source's
+ * size; 0 when unknown). Called from the copying thread as data moves. */
+typedef void (*rl_bytes_cb)(void *ctx, uint64_t done, uint64_t total);
+
+#define RL_OPTIONS_VERSION 1
+typedef struct rl_options {
+	unsigned int version;  /* RL_OPTIONS_VERSION */
+	rl_mode mode;          /* default RL_MODE_AUTO */
+	unsigned int flags;    /* RL_F_* */
+	unsigned int preserve; /* RL_PRESERVE_* */
+	rl_bytes_cb on_bytes;  /* optional progress callback */
+	void *ctx;             /* passed to on_bytes */
+} rl_options;
+#define RL_OPTIONS_INIT { RL_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, NULL, NULL }
+
+/* Fill *opts with defaults for the given version. Returns 0 or -EINVAL. */
+RL_EXTERN int rl_options_init(rl_options *opts, unsigned int version);
+
+/* What one copy did. */
+#define RL_RESULT_VERSION 1
+typedef struct rl_result {
+	unsigned int version;  /* RL_RESULT_VERSION, set by the caller */
+	rl_method method;      /* the method that did the work */
+	uint64_t bytes;        /* logical size of the file */
+	uint64_t cloned_bytes; /* bytes shared by clone */
+	uint64_t copied_bytes; /* bytes written by copy_file_range or write */
+} rl_result;
+#define RL_RESULT_INIT { RL_RESULT_VERSION, RL_METHOD_NONE, 0, 0, 0 }
+
+/* --- Single files -------------------------------------------------------- */
+
+/*
+ * Copy the regular file src to dst (paths). The data goes to an unnamed
+ * O_TMPFILE in dst's directory (a named hidden temporary where O_TMPFILE is
+ * unsupported) that is linked into place only when complete, so dst is never
+ * seen partial: on any failure dst is left as it was (absent, or with its old
+ * content) and no debris remains where O_TMPFILE works.
+ *
+ * An existing dst (even a symlink, which is replaced, never followed) is
+ * replaced atomically unless RL_F_NO_CLOBBER. dst naming an existing
+ * directory fails with -EISDIR: callers place files inside directories.
+ * Permission bits: the source's less the process umask, or exactly the
+ * source's with RL_PRESERVE_MODE; setuid/setgid only with
+ * RL_PRESERVE_OWNERSHIP, and only after the owner is set.
+ *
+ * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, socket, device),
+ * -EEXIST (with RL_F_NO_CLOBBER), RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
+ * -EIO... res may be NULL. Thread-safe.
+ */
+RL_EXTERN int rl_copy_file(const char *src, const char *dst,
+			   const rl_options *opts, rl_result *res);
+
+/* As rl_copy_file, paths relative to directory fds (AT_FDCWD allowed). */
+RL_EXTERN int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
+			     const char *dst, const rl_options *opts,
+			     rl_result *res);
+
+/*
+ * Copy all data of the open regular file src_fd into dst_fd, which must be
+ * open for writing and should be empty; dst_fd is made exactly the size of
+ * the data copied, holes kept. No atomic placement happens here: this is the
+ * engine the path calls use. Metadata is not copied. res may be NULL.
+ */
+RL_EXTERN int rl_copy_fd(int src_fd, int dst_fd, const rl_options *opts,
+			 rl_result *res);
+
+/*
+ * Clone or copy len bytes from src_fd at src_off to dst_fd at dst_off.
+ * The block-aligned middle is cloned with FICLONERANGE; an unaligned head
+ * and tail (and, in RL_MODE_AUTO, anything that cannot be cloned) are copied.
+ * RL_MODE_ALWAYS fails with RL_ECLONE_* when the middle cannot be cloned,
+ * RL_MODE_NEVER copies everything. len 0 means up to the end of src.
+ * dst grows as needed. res may be NULL. Thread-safe.
+ */
+RL_EXTERN int rl_clone_range(int src_fd, uint64_t src_off, int dst_fd,
+			     uint64_t dst_off, uint64_t len, rl_mode mode,
+			     rl_result *res);
+
+/* --- Probe --------------------------------------------------------------- */
+
+#define RL_PROBE_VERSION 1
+typedef struct rl_probe_result {
+	unsigned int version; /* RL_PROBE_VERSION, set by the caller */
+	int supported;        /* 1 if clones work in this directory */
+	int reason;           /* when not supported: the RL_ECLONE_* or -errno */
+	char fstype[32];      /* filesystem type as the mount table names it */
+} rl_probe_result;
+#define RL_PROBE_INIT { RL_PROBE_VERSION, 0, 0, { 0 } }
+
+/*
+ * Does the filesystem at path (a directory, or a file meaning its directory)
+ * support clones? Clones one unnamed O_TMPFILE into another, so nothing is
+ * left behind even if the process is killed. Needs write access to the
+ * directory; without it, answers from the filesystem type alone.
+ * Returns 0 with *out filled, or a negative error (e.g. -ENOENT).
+ */
+RL_EXTERN int rl_probe(const char *path, rl_probe_result *out);
+
+/* --- Trees --------------------------------------------------------------- */
+
+typedef struct rl_tree_stats {
+	uint64_t files;        /* regular files copied */
+	uint64_t dirs;         /* directories created */
+	uint64_t symlinks;     /* symlinks created */
+	uint64_t specials;     /* FIFOs, sockets, device nodes created */
+	uint64_t hardlinks;    /* hard links recreated */
+	uint64_t bytes;        /* logical bytes of regular files copied */
+	uint64_t cloned_bytes;
+	uint64_t copied_bytes;
+	uint64_t errors;       /* entries that failed (each reported once) */
+	uint64_t clone_impossible; /* of those, RL_ECLONE_* failures */
+	uint64_t by_method[RL_METHOD_COUNT_]; /* files per rl_method */
+	/* totals known from the scan, for progress: */
+	uint64_t total_files;
+	uint64_t total_bytes;
+} rl_tree_stats;
+
+/* One finished entry (for -v). path is relative to the source root. */
+typedef void (*rl_entry_cb)(void *ctx, const char *path, int type,
+			    const rl_result *res);
+/* One failed entry: src and dst paths as given + relative path. Return 0 to
+ * go on, nonzero to stop the copy (it then returns -ECANCELED). */
+typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
+			   int err);
+/* Progress, called from time to time (at most every ~100 ms). */
+typedef void (*rl_progress_cb)(void *ctx, const rl_tree_stats *so_far);
+/* Filter: return nonzero to leave the entry out. relpath is relative to the
+ * source root, name is the last component. */
+typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
+			    int is_dir);
+
+/* rl_tree_options.flags (in addition to the rl_options flags) */
+#define RL_TREE_DEREF_ALL   0x100u /* follow every symlink in the tree (-L) */
+#define RL_TREE_MERGE       0x200u /* dst may exist: merge into it */
+
+#define RL_TREE_OPTIONS_VERSION 1
+typedef struct rl_tree_options {
+	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
+	rl_mode mode;
+	unsigned int flags;    /* RL_F_* | RL_TREE_* */
+	unsigned int preserve; /* RL_PRESERVE_* */
+	unsigned int jobs;     /* worker threads; 0 = online CPUs */
+	const char *const *excludes; /* NULL-terminated glob list, or NULL */
+	rl_filter_cb filter;
+	rl_entry_cb on_entry;
+	rl_error_cb on_error;
+	rl_progress_cb on_progress;
+	void *ctx;             /* passed to the callbacks */
+} rl_tree_options;
+#define RL_TREE_OPTIONS_INIT \
+	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+
+RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
+
+/*
+ * Copy the tree at src to dst, which must not exist (or, with
+ * RL_TREE_MERGE, be a directory to merge into). Race-safe: everything is
+ * opened relative to directory fds with O_NOFOLLOW, so nothing is ever
+ * written outside dst. One failing entry does not stop the copy: it is
+ * passed to on_error and counted. Returns 0 if every entry copied, the
+ * first entry error otherwise (RL_ECLONE_* if only clones failed), or a
+ * fatal error. Callbacks may run on worker threads, one at a time.
+ */
+RL_EXTERN int rl_copy_tree(const char *src, const char *dst,
+			   const rl_tree_options *opts, rl_tree_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* REFLINK_H */

@@ -1,0 +1,252 @@
+/* copy.c - copy one file: open, check the destination, copy into an
+ * unnamed temporary, and commit it into place only when complete. */
+#include "internal.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TMP_NAME_MAX 32
+
+/* A fresh hidden name for a temporary; never derived from the user's name,
+ * so it cannot grow past NAME_MAX. */
+static void temp_name(char buf[TMP_NAME_MAX])
+{
+	uint64_t x = 0;
+	if (getrandom(&x, sizeof x, GRND_NONBLOCK) != (ssize_t)sizeof x) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)buf;
+	}
+	snprintf(buf, TMP_NAME_MAX, ".rl-tmp-%016llx", (unsigned long long)x);
+}
+
+/* Inspect what dst names now: 0 absent, 1 present (to be replaced), or an
+ * error. A symlink there is replaced, never followed, but one pointing at
+ * the source still means "same file". */
+static int check_dest(int dirfd, const char *name, const struct stat *src,
+		      unsigned int flags)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (S_ISLNK(st.st_mode)) {
+		struct stat target;
+		if (fstatat(dirfd, name, &target, 0) == 0)
+			st = target;
+	}
+	if (st.st_dev == src->st_dev && st.st_ino == src->st_ino)
+		return RL_ESAMEFILE;
+	return (flags & RL_F_NO_CLOBBER) ? -EEXIST : 1;
+}
+
+/* An unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the filesystem has
+ * none, a named one (its name left in tmp). Returns fd or -errno. */
+static int make_temp(int dirfd, mode_t mode, char tmp[TMP_NAME_MAX])
+{
+	tmp[0] = 0;
+	int fd = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+	/* EISDIR: kernels before 3.11; EOPNOTSUPP: no tmpfile support. */
+	if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL)
+		return fd;
+	for (int tries = 0; tries < 100; tries++) {
+		temp_name(tmp);
+		fd = rl__openat(dirfd, tmp, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW |
+				O_CLOEXEC, 0600);
+		if (fd != -EEXIST)
+			return fd;
+	}
+	return -EEXIST;
+}
+
+/* Give the unnamed file fd the name dirfd/name; -EEXIST if taken. */
+static int link_unnamed(int fd, int dirfd, const char *name)
+{
+	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -errno;
+	/* Without CAP_DAC_READ_SEARCH, link through /proc (as open(2) shows). */
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
+}
+
+/* Put the named temporary tmp in place of name. */
+static int rename_into(int dirfd, const char *tmp, const char *name,
+		       int no_clobber)
+{
+	if (!no_clobber)
+		return renameat(dirfd, tmp, dirfd, name) == 0 ? 0 : -errno;
+	if (renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	/* No RENAME_NOREPLACE here: link(2) refuses to overwrite as well. */
+	if (linkat(dirfd, tmp, dirfd, name, 0) != 0)
+		return -errno;
+	unlinkat(dirfd, tmp, 0);
+	return 0;
+}
+
+/* Make the complete file fd visible as dirfd/name. */
+static int commit(int fd, int dirfd, const char *name, char tmp[TMP_NAME_MAX],
+		  int exists, int no_clobber)
+{
+	int r;
+	if (tmp[0])
+		return rename_into(dirfd, tmp, name, no_clobber);
+	if (!exists || no_clobber) {
+		r = link_unnamed(fd, dirfd, name);
+		if (r != -EEXIST || no_clobber)
+			return r;
+	}
+	/* Replace atomically: name the file, then rename over dst. */
+	for (int tries = 0; tries < 100; tries++) {
+		temp_name(tmp);
+		r = link_unnamed(fd, dirfd, tmp);
+		if (r != -EEXIST)
+			break;
+	}
+	if (r < 0) {
+		tmp[0] = 0;
+		return r;
+	}
+	return rename_into(dirfd, tmp, name, 0);
+}
+
+int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
+		  const rl_options *opts, struct rl__env *env, rl_result *res)
+{
+	char tmp[TMP_NAME_MAX];
+	int exists = check_dest(dirfd, name, st, opts->flags);
+	if (exists < 0)
+		return exists;
+	int fd = make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
+	if (fd < 0)
+		return fd;
+	int r = rl__copy_data(src, fd, st, opts, env, res);
+	if (r == 0)
+		r = rl__meta_apply(fd, src, st, opts->preserve, tmp[0] == 0, env);
+	if (r == 0 && (opts->flags & RL_F_FSYNC))
+		r = rl__fsync(fd);
+	if (r == 0)
+		r = commit(fd, dirfd, name, tmp, exists,
+			   (opts->flags & RL_F_NO_CLOBBER) != 0);
+	if (r < 0 && tmp[0])
+		unlinkat(dirfd, tmp, 0);
+	rl__close(fd);
+	return r;
+}
+
+/* Split path into its directory (opened O_PATH) and last component. */
+static int open_parent(int dirfd, const char *path, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = strlen(path);
+	if (len == 0)
+		return -ENOENT;
+	if (path[len - 1] == '/')
+		return -EISDIR; /* "dst/" names a directory, not a file */
+	if (!slash) {
+		*name = path;
+		return rl__openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	}
+	*name = slash + 1;
+	if (slash == path)
+		return rl__openat(dirfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	size_t dlen = (size_t)(slash - path);
+	char *dir = malloc(dlen + 1);
+	if (!dir)
+		return -ENOMEM;
+	memcpy(dir, path, dlen);
+	dir[dlen] = 0;
+	int fd = rl__openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	free(dir);
+	return fd;
+}
+
+/* Recreate the symlink src as dst (RL_F_NOFOLLOW), replacing atomically. */
+static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
+			const rl_options *opts)
+{
+	char target[PATH_MAX + 1], tmp[TMP_NAME_MAX];
+	struct stat st;
+	if (fstatat(sdir, src, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return -errno;
+	ssize_t n = readlinkat(sdir, src, target, PATH_MAX);
+	if (n < 0)
+		return -errno;
+	target[n] = 0;
+	int exists = check_dest(ddir, name, &st, opts->flags);
+	if (exists < 0)
+		return exists;
+	if (!exists && symlinkat(target, ddir, name) == 0)
+		return 0;
+	if (!exists && (errno != EEXIST || (opts->flags & RL_F_NO_CLOBBER)))
+		return -errno;
+	do
+		temp_name(tmp);
+	while (symlinkat(target, ddir, tmp) != 0 && errno == EEXIST);
+	if (renameat(ddir, tmp, ddir, name) == 0)
+		return 0;
+	int r = -errno;
+	unlinkat(ddir, tmp, 0);
+	return r;
+}
+
+int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
+		   const char *dst, const rl_options *opts, rl_result *res)
+{
+	rl_options defaults = RL_OPTIONS_INIT;
+	struct rl__env env;
+	struct stat st;
+	const char *name;
+	int r;
+	if (!src || !dst || (res && res->version == 0))
+		return -EINVAL;
+	if (!opts)
+		opts = &defaults;
+	if ((r = rl__options_check(opts)) < 0)
+		return r;
+	int nofollow = (opts->flags & RL_F_NOFOLLOW) ? O_NOFOLLOW : 0;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int sfd = rl__openat(src_dirfd, src, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+			     O_NONBLOCK | nofollow, 0);
+	int pfd = open_parent(dst_dirfd, dst, &name);
+	if (sfd < 0 && !(sfd == -ELOOP && nofollow)) {
+		r = sfd; /* the source's problem is reported first, as cp does */
+	} else if (pfd < 0) {
+		r = pfd;
+	} else if (sfd < 0) {
+		r = copy_symlink(src_dirfd, src, pfd, name, opts);
+	} else if (fstat(sfd, &st) != 0) {
+		r = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : RL_ENOTREGULAR;
+	} else {
+		rl__env_init(&env);
+		r = rl__copy_into(sfd, &st, pfd, name, opts, &env, res);
+	}
+	if (sfd >= 0)
+		rl__close(sfd);
+	if (pfd >= 0)
+		rl__close(pfd);
+	return r;
+}
+
+int rl_copy_file(const char *src, const char *dst, const rl_options *opts,
+		 rl_result *res)
+{
+	return rl_copy_fileat(AT_FDCWD, src, AT_FDCWD, dst, opts, res);
+}

@@ -1,0 +1,160 @@
+/* sparse.c - copying data segment by segment so holes stay holes. */
+#include "internal.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdlib.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+/* Some C libraries mis-report copy_file_range returns above 2 GiB. */
+#define CFR_CHUNK (1ull << 30)
+#define RW_BUF_MAX (1u << 20)
+#define PROGRESS_CHUNK (64ull << 20)
+
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+#ifndef CONFIGFS_MAGIC
+#define CONFIGFS_MAGIC 0x62656570
+#endif
+
+int rl__is_pseudo_fs(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) != 0)
+		return 0;
+	switch ((unsigned long)sf.f_type) {
+	case PROC_SUPER_MAGIC:
+	case SYSFS_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CONFIGFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void rl__count_add(struct rl__count *c, uint64_t n)
+{
+	c->moved += n;
+	if (c->cb)
+		c->cb(c->ctx, c->moved, c->total);
+}
+
+static size_t buf_size(uint64_t want)
+{
+	if (want < 4096)
+		return 4096;
+	return want > RW_BUF_MAX ? RW_BUF_MAX : (size_t)want;
+}
+
+int rl__copy_bytes(int src, uint64_t soff, int dst, uint64_t doff,
+		   uint64_t len, struct rl__count *c)
+{
+	size_t cap = buf_size(len);
+	char *buf = malloc(cap);
+	int r = 0;
+	if (!buf)
+		return -ENOMEM;
+	while (len > 0) {
+		size_t want = len < cap ? (size_t)len : cap;
+		ssize_t n = rl__read_full(src, buf, want, (int64_t)soff);
+		if (n <= 0) {
+			r = n < 0 ? (int)n : RL_ECHANGED;
+			break;
+		}
+		if ((r = rl__write_all(dst, buf, (size_t)n, (int64_t)doff)) < 0)
+			break;
+		soff += (uint64_t)n, doff += (uint64_t)n, len -= (uint64_t)n;
+		rl__count_add(c, (uint64_t)n);
+	}
+	free(buf);
+	return r;
+}
+
+int rl__copy_stream(int src, int dst, struct rl__count *c)
+{
+	char *buf = malloc(RW_BUF_MAX / 4);
+	int r = 0;
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		/* One read at a time: a pseudo file's read size matters. */
+		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX / 4, -1);
+		if (n <= 0) {
+			r = (int)n;
+			break;
+		}
+		if ((r = rl__write_all(dst, buf, (size_t)n, -1)) < 0)
+			break;
+		rl__count_add(c, (uint64_t)n);
+	}
+	free(buf);
+	return r;
+}
+
+static int cfr_segment(int src, int dst, uint64_t off, uint64_t len,
+		       struct rl__count *c)
+{
+	int64_t in = (int64_t)off, out = (int64_t)off;
+	/* Smaller steps when someone watches the progress. */
+	uint64_t chunk = c->cb ? PROGRESS_CHUNK : CFR_CHUNK;
+	while (len > 0) {
+		ssize_t n = rl__cfr(src, &in, dst, &out,
+				    len < chunk ? (size_t)len : chunk);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return RL_ECHANGED; /* shrank under us, or the fs lied */
+		len -= (uint64_t)n;
+		rl__count_add(c, (uint64_t)n);
+	}
+	return 0;
+}
+
+/* Next data segment at or after *off: [*off, *end). 0, 1 at end, -errno. */
+static int next_segment(int fd, uint64_t size, uint64_t *off, uint64_t *end)
+{
+	int64_t d = rl__lseek(fd, (int64_t)*off, SEEK_DATA);
+	if (d == -ENXIO)
+		return 1;
+	if (d == -EINVAL || d == -EOPNOTSUPP) { /* no SEEK_DATA: all data */
+		*end = size;
+		return *off >= size;
+	}
+	if (d < 0)
+		return (int)d;
+	int64_t h = rl__lseek(fd, d, SEEK_HOLE);
+	if (h < 0)
+		return (int)h;
+	*off = (uint64_t)d;
+	*end = (uint64_t)h < size ? (uint64_t)h : size;
+	return *off >= size;
+}
+
+int rl__copy_segments(int src, int dst, const struct stat *st, int use_cfr,
+		      struct rl__count *c)
+{
+	uint64_t size = (uint64_t)st->st_size, off = 0, end = size;
+	int r = rl__ftruncate(dst, size); /* final size first: no XFS prealloc */
+	if (r < 0)
+		return r;
+	/* Fully allocated files have no holes: skip the SEEK_DATA walk. */
+	int dense = (uint64_t)st->st_blocks * 512 >= size;
+	while (off < size) {
+		if (!dense && (r = next_segment(src, size, &off, &end)) != 0)
+			return r < 0 ? r : 0;
+		r = use_cfr ? cfr_segment(src, dst, off, end - off, c)
+			    : rl__copy_bytes(src, off, dst, off, end - off, c);
+		if (r < 0)
+			return r;
+		off = end;
+	}
+	return 0;
+}

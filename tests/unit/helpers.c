@@ -1,0 +1,40 @@
+/* helpers.c - file helpers for the unit tests. */
+#include "test.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		FAILF("open %s", path);
+	if (len && write(fd, data, len) != (ssize_t)len)
+		FAILF("write %s", path);
+	close(fd);
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) != 0)
+		FAILF("open %s", path);
+	char *buf = malloc((size_t)st.st_size + 1);
+	ssize_t n = st.st_size ? read(fd, buf, (size_t)st.st_size) : 0;
+	if (n != st.st_size)
+		FAILF("read %s", path);
+	close(fd);
+	*len = (size_t)n;
+	return buf;
+}
+
+void fill_random(void *buf, size_t len, unsigned seed)
+{
+	unsigned char *p = buf;
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (unsigned char)(seed >> 16);
+	}
+}
