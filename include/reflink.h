@@ -214,11 +214,15 @@ typedef struct rl_tree_stats {
 	uint64_t total_bytes;
 } rl_tree_stats;
 
-/* One finished entry (for -v). path is relative to the source root. */
+/* One finished entry (for -v). path is relative to the source root; type is
+ * the entry's S_IFMT bits (S_IFREG, S_IFDIR, S_IFLNK...); res is for regular
+ * files, NULL otherwise. */
 typedef void (*rl_entry_cb)(void *ctx, const char *path, int type,
 			    const rl_result *res);
-/* One failed entry: src and dst paths as given + relative path. Return 0 to
- * go on, nonzero to stop the copy (it then returns -ECANCELED). */
+/* One failed entry: src and dst are the roots as given joined with the
+ * entry's relative path. Return 0 to go on, nonzero to stop the copy (it
+ * then returns -ECANCELED). An error that stops the whole copy (bad root,
+ * RL_EINSIDE, the RL_MODE_ALWAYS stop) is returned, never passed here. */
 typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
 			   int err);
 /* Progress, called from time to time (at most every ~100 ms). */

@@ -81,18 +81,19 @@ int rl__copy_bytes(int src, uint64_t soff, int dst, uint64_t doff,
 int rl__copy_stream(int src, int dst, struct rl__count *c)
 {
 	char *buf = malloc(RW_BUF_MAX / 4);
+	int64_t off = 0; /* explicit: SEEK_DATA may have moved the position */
 	int r = 0;
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		/* One read at a time: a pseudo file's read size matters. */
-		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX / 4, -1);
+		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX / 4, off);
 		if (n <= 0) {
 			r = (int)n;
 			break;
 		}
-		if ((r = rl__write_all(dst, buf, (size_t)n, -1)) < 0)
+		if ((r = rl__write_all(dst, buf, (size_t)n, off)) < 0)
 			break;
+		off += n;
 		rl__count_add(c, (uint64_t)n);
 	}
 	free(buf);

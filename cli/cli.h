@@ -1,0 +1,87 @@
+/* cli.h - the reflink command: options, output and exit codes. Uses only
+ * the library's public header. */
+#ifndef RL_CLI_H
+#define RL_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "reflink.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,    /* something failed */
+	EXIT_USAGE = 2,   /* bad command line */
+	EXIT_NOCLONE = 3, /* a required clone was impossible, nothing else failed */
+};
+
+enum cli_action { CLI_COPY, CLI_CHECK, CLI_HELP, CLI_VERSION };
+
+struct cli {
+	enum cli_action action;
+	rl_mode mode;
+	unsigned int flags;    /* RL_F_* */
+	unsigned int preserve; /* RL_PRESERVE_* */
+	int recursive;
+	int deref;             /* -1 default (cp's), 0 -P, 1 -L */
+	int verbose, json, fsync;
+	int progress;          /* -1 auto, 0 off, 1 on */
+	int target_is_dir;     /* -T given: 0 means "never treat DEST as a dir" */
+	unsigned int jobs;
+	const char **excludes; /* NULL-terminated; owned by struct cli */
+	size_t n_excludes;
+	char **operands;
+	int n_operands;
+};
+
+/* opts.c: parse argv into *c. Returns 0, or EXIT_USAGE with a message in
+ * err. Never prints or exits, so it can be fuzzed. */
+int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errcap);
+void cli_free(struct cli *c);
+void cli_usage(FILE *out);
+
+/* report.c: everything the command prints. */
+struct report {
+	int json, verbose;
+	int progress;          /* -1 auto, 0 off, 1 on */
+	double t0, last_draw;
+	int drawn;             /* a progress line is on screen */
+	uint64_t files, dirs, bytes, cloned, copied, errors, noclone;
+	uint64_t by_method[RL_METHOD_COUNT_];
+	uint64_t cur_done, cur_total; /* bytes of the current copy */
+	uint64_t base_bytes;          /* bytes finished before it */
+	uint64_t total_bytes;         /* all known bytes to copy */
+};
+void report_init(struct report *r, const struct cli *c);
+/* "reflink: WHAT 'a' to 'b': reason" on stderr; b may be NULL. */
+void report_error(struct report *r, const char *what, const char *a,
+		  const char *b, int err);
+/* As report_error with a reason in words. */
+void report_error_text(struct report *r, const char *what, const char *a,
+		       const char *b, const char *reason);
+/* A usage error or message without an errno. */
+void report_msg(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void report_file(struct report *r, const char *src, const char *dst,
+		 const rl_result *res);
+void report_dir(struct report *r);
+/* Progress of the bytes of the current file or tree. */
+void report_progress(struct report *r, uint64_t done, uint64_t total);
+void report_finish(struct report *r);
+int report_exit_status(const struct report *r);
+/* Write s as a JSON string (bytes that are not UTF-8 as \u00XX). */
+void json_string(FILE *f, const char *s);
+/* Write s quoted for a terminal: 'name', control and invalid bytes as \ooo. */
+void report_quote(FILE *f, const char *s);
+double now_seconds(void);
+
+/* copy.c: copy SOURCE... to DEST as the operands say. */
+int cli_copy(const struct cli *c, struct report *r);
+/* tree.c: copy the directory src to dst (-r). */
+void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
+		   const char *dst);
+/* check.c: --check PATH... */
+int cli_check(const struct cli *c);
+
+#endif

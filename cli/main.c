@@ -1,0 +1,40 @@
+/* main.c - the reflink command. */
+#include "cli.h"
+
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct report r;
+	char err[256];
+	if (cli_parse(argc, argv, &c, err, sizeof err) != 0) {
+		fprintf(stderr, "reflink: %s\nTry 'reflink --help' for more information.\n", err);
+		cli_free(&c);
+		return EXIT_USAGE;
+	}
+	int status = EXIT_OK;
+	switch (c.action) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		break;
+	case CLI_VERSION:
+		printf("reflink %s\n", RL_VERSION_STRING);
+		break;
+	case CLI_CHECK:
+		status = cli_check(&c);
+		break;
+	case CLI_COPY:
+		report_init(&r, &c);
+		cli_copy(&c, &r);
+		report_finish(&r);
+		status = report_exit_status(&r);
+		break;
+	}
+	cli_free(&c);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "reflink: write error on standard output\n");
+		return EXIT_FAIL;
+	}
+	return status;
+}

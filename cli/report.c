@@ -1,0 +1,206 @@
+/* report.c - what the command prints: errors, -v lines, progress, JSON. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROGRESS_DELAY 1.0    /* auto progress only for copies this long */
+#define PROGRESS_PERIOD 0.1
+
+double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void report_init(struct report *r, const struct cli *c)
+{
+	memset(r, 0, sizeof *r);
+	r->json = c->json;
+	r->verbose = c->verbose;
+	r->progress = c->progress;
+	if (r->progress < 0 && !isatty(STDERR_FILENO))
+		r->progress = 0;
+	r->t0 = now_seconds();
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void report_quote(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	fputc('\'', f);
+	while (*p) {
+		size_t n = *p >= 0x80 ? utf8_len(p) : 1;
+		if (*p >= 0x80 && n) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else if (*p < 0x20 || *p == 0x7f || *p >= 0x80 || *p == '\'' || *p == '\\') {
+			/* A name can hold any byte but '/' and NUL: show it unambiguously. */
+			fprintf(f, "\\%03o", *p++);
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	fputc('\'', f);
+}
+
+static void clear_progress(struct report *r)
+{
+	if (r->drawn) {
+		fputs("\r\033[K", stderr);
+		r->drawn = 0;
+	}
+}
+
+void report_msg(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+	clear_progress(r);
+	fputs("reflink: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	r->errors++;
+}
+
+void report_error_text(struct report *r, const char *what, const char *a,
+		       const char *b, const char *reason)
+{
+	clear_progress(r);
+	fprintf(stderr, "reflink: %s ", what);
+	report_quote(stderr, a);
+	if (b) {
+		fputs(" to ", stderr);
+		report_quote(stderr, b);
+	}
+	fprintf(stderr, ": %s\n", reason);
+	r->errors++;
+}
+
+void report_error(struct report *r, const char *what, const char *a,
+		  const char *b, int err)
+{
+	report_error_text(r, what, a, b, rl_strerror(err));
+	if (rl_is_clone_impossible(err))
+		r->noclone++;
+}
+
+void json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	fputc('"', f);
+	while (*p) {
+		size_t n = *p >= 0x80 ? utf8_len(p) : 1;
+		if (*p >= 0x80 && n) {
+			fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\u%04x", *p); /* a lone byte: shown as its code */
+		else
+			fputc(*p, f);
+		p++;
+	}
+	fputc('"', f);
+}
+
+void report_file(struct report *r, const char *src, const char *dst,
+		 const rl_result *res)
+{
+	r->files++;
+	r->bytes += res->bytes;
+	r->cloned += res->cloned_bytes;
+	r->copied += res->copied_bytes;
+	r->base_bytes += res->bytes;
+	r->cur_done = r->cur_total = 0;
+	if ((unsigned)res->method < RL_METHOD_COUNT_)
+		r->by_method[res->method]++;
+	if (!r->verbose)
+		return;
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	report_quote(out, src);
+	fputs(" -> ", out);
+	report_quote(out, dst);
+	fprintf(out, " (%s)\n", rl_method_name(res->method));
+}
+
+void report_dir(struct report *r)
+{
+	r->dirs++;
+}
+
+static void human(char *buf, size_t cap, double v)
+{
+	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+	while (v >= 1024 && u < 4)
+		v /= 1024, u++;
+	snprintf(buf, cap, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+void report_progress(struct report *r, uint64_t done, uint64_t total)
+{
+	double t = now_seconds(), el = t - r->t0;
+	r->cur_done = done;
+	r->cur_total = total;
+	if (r->progress == 0 || (r->progress < 0 && el < PROGRESS_DELAY) ||
+	    t - r->last_draw < PROGRESS_PERIOD)
+		return;
+	r->last_draw = t;
+	uint64_t d = r->base_bytes + done;
+	uint64_t all = r->total_bytes > d ? r->total_bytes : r->base_bytes + total;
+	double rate = el > 0 ? (double)d / el : 0;
+	char hd[32], ht[32], hr[32], eta[32] = "--:--";
+	human(hd, sizeof hd, (double)d);
+	human(ht, sizeof ht, (double)all);
+	human(hr, sizeof hr, rate);
+	if (rate > 0 && all >= d) {
+		unsigned long s = (unsigned long)((double)(all - d) / rate);
+		snprintf(eta, sizeof eta, "%lu:%02lu", s / 60, s % 60);
+	}
+	fprintf(stderr, "\r\033[K%s / %s  %3d%%  %s/s  ETA %s  files %llu", hd, ht,
+		all ? (int)(100.0 * (double)d / (double)all) : 100, hr, eta,
+		(unsigned long long)r->files);
+	r->drawn = 1;
+}
+
+void report_finish(struct report *r)
+{
+	clear_progress(r);
+	if (!r->json)
+		return;
+	printf("{\"files\":%llu,\"dirs\":%llu,\"bytes\":%llu,\"cloned_bytes\":%llu,"
+	       "\"copied_bytes\":%llu,\"errors\":%llu,\"seconds\":%.6f,\"methods\":{",
+	       (unsigned long long)r->files, (unsigned long long)r->dirs,
+	       (unsigned long long)r->bytes, (unsigned long long)r->cloned,
+	       (unsigned long long)r->copied, (unsigned long long)r->errors,
+	       now_seconds() - r->t0);
+	for (int m = 0; m < RL_METHOD_COUNT_; m++)
+		printf("%s\"%s\":%llu", m ? "," : "", rl_method_name((rl_method)m),
+		       (unsigned long long)r->by_method[m]);
+	printf("}}\n");
+}
+
+int report_exit_status(const struct report *r)
+{
+	if (r->errors == 0)
+		return EXIT_OK;
+	return r->errors == r->noclone ? EXIT_NOCLONE : EXIT_FAIL;
+}

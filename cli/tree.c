@@ -1,0 +1,76 @@
+/* tree.c - reflink -r: a directory copied through rl_copy_tree. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct tree_ctx {
+	struct report *r;
+	const char *src, *dst;
+	int first_err; /* the first error passed to on_error */
+};
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+static void on_entry(void *ctx, const char *path, int type, const rl_result *res)
+{
+	struct tree_ctx *t = ctx;
+	if ((type & S_IFMT) == S_IFDIR) {
+		report_dir(t->r);
+		return;
+	}
+	if ((type & S_IFMT) != S_IFREG || !res)
+		return;
+	char *s = join(t->src, path), *d = join(t->dst, path);
+	report_file(t->r, s ? s : path, d ? d : path, res);
+	free(s);
+	free(d);
+}
+
+static int on_error(void *ctx, const char *src, const char *dst, int err)
+{
+	struct tree_ctx *t = ctx;
+	if (!t->first_err)
+		t->first_err = err;
+	report_error(t->r, "cannot copy", src, dst, err);
+	return 0;
+}
+
+static void on_progress(void *ctx, const rl_tree_stats *s)
+{
+	struct tree_ctx *t = ctx;
+	t->r->total_bytes = s->total_bytes;
+	t->r->base_bytes = 0;
+	report_progress(t->r, s->bytes, s->total_bytes);
+}
+
+void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
+		   const char *dst)
+{
+	struct tree_ctx t = { r, src, dst, 0 };
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	rl_tree_stats stats;
+	memset(&stats, 0, sizeof stats);
+	o.mode = c->mode;
+	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0);
+	o.preserve = c->preserve;
+	o.jobs = c->jobs;
+	o.excludes = c->excludes;
+	o.on_entry = on_entry;
+	o.on_error = on_error;
+	o.on_progress = on_progress;
+	o.ctx = &t;
+	int err = rl_copy_tree(src, dst, &o, &stats);
+	/* A stop error is returned only, never passed to on_error. */
+	if (err < 0 && err != t.first_err)
+		report_error(r, "cannot copy", src, dst, err);
+	r->base_bytes = r->bytes;
+}
