@@ -1,6 +1,5 @@
 /* main.c - run every registered test in its own process, with a timeout.
  * Usage: unit-tests [NAME-SUBSTRING]. Prints "ok - unit/NAME" lines. */
-#define _GNU_SOURCE
 #include "test.h"
 
 #include <ftw.h>
