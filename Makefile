@@ -35,7 +35,7 @@ SHARED := $(B)/libreflink.so.$(VERSION)
 BIN    := $(B)/reflink
 UNIT   := $(B)/unit-tests
 
-.PHONY: all check check-san asan install uninstall demo bench python clean headertest
+.PHONY: all check check-san asan deps install uninstall demo bench python clean headertest
 all: $(STATIC) $(SHARED) $(BIN) $(B)/reflink.pc $(UNIT)
 
 $(B)/lib/%.o: lib/%.c lib/*.h include/reflink.h
@@ -75,8 +75,13 @@ $(B)/fiemap: tests/tools/fiemap.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
-check: all headertest $(B)/fiemap
+check: deps all headertest $(B)/fiemap
 	B=$(B) tests/run.sh
+
+# Installs missing test tools with apt (as root), so a fresh machine
+# needs nothing but `make check`.
+deps:
+	@tests/deps.sh
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan check-san:
