@@ -88,7 +88,7 @@ asan check-san:
 	$(MAKE) SAN=1 check
 
 demo: $(BIN)
-	B=$(B) tests/demo.sh
+	B=$(B) scripts/demo.sh
 
 bench: $(BIN)
 	B=$(B) bench/run.sh
