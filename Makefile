@@ -67,8 +67,8 @@ $(B)/reflink.pc: reflink.pc.in include/reflink.h
 # The public header must compile alone, as C and as C++.
 headertest:
 	@mkdir -p $(B)
-	echo '#include "reflink.h"' | $(CC) -std=c11 $(WARN) -Iinclude -x c -fsyntax-only -
-	echo '#include "reflink.h"' | $(CXX) $(WARN) -Iinclude -x c++ -fsyntax-only -
+	@echo '#include "reflink.h"' | $(CC) -std=c11 $(WARN) -Iinclude -x c -fsyntax-only -
+	@echo '#include "reflink.h"' | $(CXX) -Wall -Wextra -Werror -Wshadow -Iinclude -x c++ -fsyntax-only -
 
 # Test-only tools, built with the suite.
 $(B)/fiemap: tests/tools/fiemap.c
