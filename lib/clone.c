@@ -74,8 +74,10 @@ int rl_clone_range(int src_fd, uint64_t src_off, int dst_fd,
 	if (!S_ISREG(sst.st_mode) || !S_ISREG(dst_st.st_mode))
 		return S_ISDIR(sst.st_mode) || S_ISDIR(dst_st.st_mode) ? -EISDIR
 									: RL_ENOTREGULAR;
-	if (len == 0)
-		len = (uint64_t)sst.st_size > src_off ? (uint64_t)sst.st_size - src_off : 0;
+	/* The range ends at the source's end at the latest. */
+	uint64_t avail = (uint64_t)sst.st_size > src_off ? (uint64_t)sst.st_size - src_off : 0;
+	if (len == 0 || len > avail)
+		len = avail;
 	if (len == 0)
 		return 0;
 	uint64_t bs = dst_st.st_blksize > 0 ? (uint64_t)dst_st.st_blksize : 4096;

@@ -195,12 +195,16 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 		return 0;
 	if (!exists && (errno != EEXIST || (opts->flags & RL_F_NO_CLOBBER)))
 		return -errno;
-	do
+	int r;
+	do {
 		temp_name(tmp);
-	while (symlinkat(target, ddir, tmp) != 0 && errno == EEXIST);
+		r = symlinkat(target, ddir, tmp) == 0 ? 0 : -errno;
+	} while (r == -EEXIST);
+	if (r < 0)
+		return r;
 	if (renameat(ddir, tmp, ddir, name) == 0)
 		return 0;
-	int r = -errno;
+	r = -errno;
 	unlinkat(ddir, tmp, 0);
 	return r;
 }
