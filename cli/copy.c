@@ -36,8 +36,10 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	o.mode = c->mode;
 	o.flags = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
 	o.preserve = c->preserve;
-	o.on_bytes = on_bytes;
-	o.ctx = r;
+	if (r->progress != 0) { /* else the engine copies in larger steps */
+		o.on_bytes = on_bytes;
+		o.ctx = r;
+	}
 	int err = rl_copy_file(src, dst, &o, &res);
 	if (err < 0)
 		report_error(r, "cannot copy", src, dst, err);
