@@ -61,6 +61,10 @@ void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 	memset(&stats, 0, sizeof stats);
 	o.mode = c->mode;
 	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0);
+	struct stat st;
+	/* -T onto an existing directory merges into it, as cp -rT does. */
+	if (c->target_is_dir == 0 && stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
+		o.flags |= RL_TREE_MERGE;
 	o.preserve = c->preserve;
 	o.jobs = c->jobs;
 	o.excludes = c->excludes;
