@@ -62,5 +62,5 @@ same_content() {
 # for comparing before and after.
 listing() { ls -A1b "$1"; }
 
-# nobody CMD...: run CMD as an unprivileged user (uid/gid 65534).
-nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# "${NOBODY[@]}" CMD...: run CMD as an unprivileged user (uid/gid 65534).
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# errors.sh - each failure gets exit 1 and exactly one line on stderr naming
+# the file(s), and changes nothing: same file (also via links and other
+# paths), missing source, directory without -r, missing parent, permission
+# denied, FIFO and device sources (never hang), dangling symlinks, several
+# sources onto a non-directory, --no-clobber. Needs no mounts.
+. "$(dirname "$0")/../lib/common.sh"
+. "$TOP/tests/lib/cli.sh"
+
+W="$T/w"
+mkdir "$W" && cd "$W" || exit 1
+chmod 755 "$T" "$W" # the unprivileged user below must reach it
+printf 'original\n' > a
+ln a hard
+ln -s a sym
+ln -s "$W/a" abssym
+mkdir sub
+
+# state FILE: what must not change when a copy onto FILE is refused.
+state() { stat -c '%i %s %y %z %a %h' "$1" && md5sum < "$1"; }
+
+# --- same file: refused with exit 1 in every mode, the file untouched ---
+same_file() { # same_file NAME SRC DST [DST as reported]
+	local name=$1 shown=${4:-$3} before
+	before=$(state a)
+	for mode in always auto never; do
+		rl_run "$RL" --reflink=$mode "$2" "$3"
+		expect_error "$name ($mode): exit 1, one line" 1 "'$2'" "'$shown'" "same file"
+	done
+	if [ "$(state a)" = "$before" ]; then pass "$name: file untouched"
+	else fail "$name: file untouched" "was '$before', now '$(state a)'"; fi
+}
+same_file "same file, same name" a a
+same_file "same file via ./" a ./a
+same_file "same file via an absolute path" a "$W/a"
+same_file "same file via ../" a ../w/a
+same_file "same file via sub/.." a sub/../a
+same_file "same file via a hard link" a hard
+same_file "same file: DEST a symlink to SOURCE" a sym
+same_file "same file: DEST an absolute symlink to SOURCE" a abssym
+same_file "same file: SOURCE a symlink to DEST" sym a
+same_file "same file: into its own directory" a . ./a
+rl_run "$RL" --reflink=auto a b .
+if [ "$RC" = 1 ] && [ "$(err_lines)" = 2 ] && [[ "$ERR" == *"'a'"*"same file"* ]] &&
+   [ "$(cat a)" = original ]; then
+	pass "several sources into their own directory: one line each, exit 1"
+else
+	fail "several sources into their own directory: one line each, exit 1" "exit $RC: $ERR"
+fi
+
+# --- missing source ---
+rl_run "$RL" --reflink=auto nosuch out
+expect_error "missing source: exit 1 naming it" 1 "'nosuch'" "No such file"
+check "missing source: no DEST" test ! -e out
+printf 'keep\n' > existing
+rl_run "$RL" --reflink=auto nosuch existing
+expect_error "missing source onto an existing DEST: exit 1" 1 "'nosuch'"
+check "missing source: existing DEST untouched" test "$(cat existing)" = keep
+
+# --- directory source without -r ---
+rl_run "$RL" --reflink=auto sub out
+expect_error "directory source without -r: exit 1, mentions -r" 1 "'sub'" "-r"
+check "directory source without -r: no DEST" test ! -e out
+rl_run "$RL" --reflink=always sub out
+expect_error "directory source without -r in always mode: exit 1, not 3" 1 "'sub'"
+
+# --- missing parent, DEST with a trailing slash ---
+rl_run "$RL" --reflink=auto a nodir/out
+expect_error "missing parent: exit 1 naming DEST" 1 "'nodir/out'" "No such file"
+check "missing parent: nothing created" test ! -e nodir
+rl_run "$RL" --reflink=auto a a/out
+expect_error "parent is a file: exit 1 naming DEST" 1 "'a/out'" "Not a directory"
+rl_run "$RL" --reflink=auto a newdir/
+expect_error "DEST 'newdir/' (trailing slash, absent): exit 1" 1 "'newdir/'"
+check "DEST 'newdir/': nothing created" test ! -e newdir
+
+# --- permission denied, as an unprivileged user ---
+if ! is_root; then
+	skip "permission denied" "needs root to switch to an unprivileged user"
+else
+	mkdir -m 777 open && mkdir -m 755 shut && mkdir -m 700 private
+	printf 'secret\n' > secret && chmod 600 secret
+	printf 'public\n' > public && chmod 644 public
+	printf 'hidden\n' > private/f
+	rl_run "${NOBODY[@]}" "$RL" --reflink=auto secret open/out
+	expect_error "unreadable source: exit 1 naming it" 1 "'secret'" "Permission denied"
+	check "unreadable source: nothing left in DEST's directory" test -z "$(ls -A open)"
+	rl_run "${NOBODY[@]}" "$RL" --reflink=auto public shut/out
+	expect_error "unwritable DEST directory: exit 1 naming DEST" 1 "'shut/out'" "Permission denied"
+	check "unwritable DEST directory: nothing created" test -z "$(ls -A shut)"
+	rl_run "${NOBODY[@]}" "$RL" --reflink=auto private/f open/out
+	expect_error "unsearchable source directory: exit 1 naming the source" 1 "'private/f'" "Permission denied"
+	rl_run "${NOBODY[@]}" "$RL" --reflink=auto public private/out
+	expect_error "unsearchable DEST directory: exit 1" 1 "'private/out'" "Permission denied"
+	check "unsearchable DEST directory: nothing created" test "$(ls -A private)" = f
+	rl_run "${NOBODY[@]}" "$RL" --reflink=auto public open/out
+	if [ "$RC" = 0 ] && cmp -s public open/out && [ "$(stat -c %U open/out)" = nobody ]; then
+		pass "unprivileged copy into a writable directory works, owned by the user"
+	else
+		fail "unprivileged copy into a writable directory works, owned by the user" "exit $RC: $ERR"
+	fi
+fi
+
+# --- FIFO, devices: a clear error, never a hang ---
+mkfifo fifo
+rl_run "$RL" --reflink=auto fifo out
+expect_error "FIFO source (no writer): exit 1 at once, naming it" 1 "'fifo'"
+check "FIFO source: no DEST" test ! -e out
+exec 7<>fifo # a writer that never closes: reading would block forever
+printf 'data' >&7
+rl_run "$RL" --reflink=auto fifo out
+expect_error "FIFO source with a writer holding it open: exit 1, no hang" 1 "'fifo'"
+exec 7>&-
+rl_run "$RL" --reflink=always fifo out
+expect_error "FIFO source in always mode: exit 1 (not 3)" 1 "'fifo'"
+for dev in /dev/zero /dev/null /dev/urandom; do
+	rl_run "$RL" --reflink=auto "$dev" out
+	expect_error "device $dev as source: exit 1 at once, naming it" 1 "'$dev'"
+done
+check "device sources: no DEST" test ! -e out
+/usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' sock
+rl_run "$RL" --reflink=auto sock out
+expect_error "socket source: exit 1 naming it" 1 "'sock'"
+
+# --- dangling symlinks ---
+ln -s nowhere dangling
+rl_run "$RL" --reflink=auto dangling out
+expect_error "dangling symlink source: exit 1 naming it" 1 "'dangling'" "No such file"
+check "dangling symlink source: no DEST" test ! -e out
+ln -s target-absent dangdest
+rl_run "$RL" --reflink=auto a dangdest
+if [ "$RC" = 0 ] && [ -f dangdest ] && [ ! -L dangdest ] && cmp -s a dangdest &&
+   [ ! -e target-absent ]; then
+	pass "dangling symlink DEST: replaced by the file, its target not created"
+else
+	fail "dangling symlink DEST: replaced by the file, its target not created" "exit $RC: $ERR; $(ls -l dangdest target-absent 2>&1)"
+fi
+
+# --- several sources onto a non-directory ---
+printf 'bee\n' > b
+printf 'target\n' > tfile
+rl_run "$RL" --reflink=auto a b tfile
+expect_error "several sources onto a file: exit 1 naming it" 1 "'tfile'"
+check "several sources onto a file: file untouched" test "$(cat tfile)" = target
+rl_run "$RL" --reflink=auto a b absent
+expect_error "several sources onto a missing name: exit 1 naming it" 1 "'absent'"
+check "several sources onto a missing name: nothing created" test ! -e absent
+
+# --- -n / --no-clobber ---
+printf 'old\n' > dst
+for opt in -n --no-clobber; do
+	rl_run "$RL" --reflink=auto $opt a dst
+	expect_error "$opt onto an existing DEST: exit 1" 1 "'dst'" "exists"
+	check "$opt: DEST untouched" test "$(cat dst)" = old
+done
+rl_run "$RL" --reflink=always -n a dst
+expect_error "-n in always mode: exit 1 (not 3)" 1 "'dst'"
+ln -s nowhere-n dangn
+rl_run "$RL" --reflink=auto -n a dangn
+expect_error "-n onto a dangling symlink: refused, it exists" 1 "'dangn'"
+check "-n onto a dangling symlink: its target not created" test ! -e nowhere-n
+rm -f fresh
+rl_run "$RL" --reflink=auto -n a fresh
+expect_ok "-n onto an absent DEST copies"
+same_content "-n onto an absent DEST: content" a fresh
+mkdir nd && printf 'old\n' > nd/a
+rl_run "$RL" --reflink=auto -n a b nd
+if [ "$RC" = 1 ] && [ "$(err_lines)" = 1 ] && [ "$(cat nd/a)" = old ] && cmp -s b nd/b; then
+	pass "-n into a directory: the existing one refused, the other copied"
+else
+	fail "-n into a directory: the existing one refused, the other copied" "exit $RC: $ERR"
+fi
+
+# --- a directory as DEST takes the file inside; a directory in the way fails ---
+mkdir into
+rl_run "$RL" --reflink=auto a into
+if [ "$RC" = 0 ] && cmp -s a into/a; then pass "SOURCE DIRECTORY: copied to DIRECTORY/SOURCE"
+else fail "SOURCE DIRECTORY: copied to DIRECTORY/SOURCE" "exit $RC: $ERR"; fi
+mkdir -p into2/a
+rl_run "$RL" --reflink=auto a into2
+expect_error "a directory where the file would go: exit 1 naming it" 1 "'into2/a'"
