@@ -1,0 +1,310 @@
+"""Clone files (copy-on-write) where the filesystem can, copy where it cannot.
+
+A binding of libreflink. A drop-in replacement for the abandoned ``reflink``
+package (``reflink``, ``supported_at``, ``ReflinkImpossibleError``), plus
+``copy`` and ``copytree`` for use with :mod:`shutil`::
+
+    import shutil, reflink
+    shutil.copytree("cache", "work/cache", copy_function=reflink.copy)
+
+Every call that touches the disk releases the GIL, so threads copy in
+parallel. Every error is an :class:`OSError` (with ``errno``, ``strerror``,
+``filename`` and ``filename2``); a clone that was required and cannot be
+made raises :class:`ReflinkImpossibleError`. Linux only.
+"""
+
+import fnmatch
+import os
+import types
+from dataclasses import dataclass, field
+from typing import (AnyStr, Callable, Collection, Iterable, Mapping, Optional,
+                    Set, Union)
+
+from . import _reflink
+from ._reflink import ReflinkImpossibleError, SameFileError
+
+__all__ = [
+    "reflink", "supported_at", "ReflinkImpossibleError", "SameFileError",
+    "copy", "copy_file", "copytree", "ignore_patterns", "clone_range",
+    "check", "Result", "CheckResult", "TreeStats",
+]
+__version__ = _reflink.VERSION
+
+StrOrBytesPath = Union[str, bytes, os.PathLike]
+
+_MODES = {
+    "auto": _reflink.MODE_AUTO,
+    "always": _reflink.MODE_ALWAYS,
+    "never": _reflink.MODE_NEVER,
+}
+# What shutil.copy2 keeps: permission bits, times, extended attributes.
+_COPY2 = (_reflink.PRESERVE_MODE | _reflink.PRESERVE_TIMESTAMPS
+          | _reflink.PRESERVE_XATTR)
+
+
+def _mode(mode: str) -> int:
+    try:
+        return _MODES[mode]
+    except (KeyError, TypeError):
+        raise ValueError("mode must be 'auto', 'always' or 'never', not %r"
+                         % (mode,)) from None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one copy did (read-only).
+
+    ``method`` is the mechanism that moved the data: ``"clone"`` (extents
+    shared, no data written), ``"copy_file_range"`` (copied by the kernel,
+    which may share extents on some filesystems), ``"read_write"`` (copied
+    through user space) or ``"none"`` (nothing to move: an empty file).
+    """
+    method: str
+    bytes: int  #: logical size of the file
+    cloned_bytes: int  #: bytes shared by clone
+    copied_bytes: int  #: bytes written by copy_file_range or write
+
+    @classmethod
+    def _from(cls, raw) -> "Result":
+        return cls(_reflink.METHODS[raw[0]], raw[1], raw[2], raw[3])
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Whether clones work at a path (read-only).
+
+    ``supported`` is True if a clone works there; ``fstype`` is the
+    filesystem type as the mount table names it (``"btrfs"``, ``"xfs"``,
+    ``"ext4"``...); ``reason`` is None, or why clones do not work.
+    """
+    supported: bool
+    fstype: str
+    reason: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class TreeStats:
+    """What a :func:`copytree` did (read-only).
+
+    ``by_method`` maps each method name (see :class:`Result`) to the number
+    of files it copied; ``cloned_bytes`` and ``copied_bytes`` split
+    ``bytes`` between clones and real copies. ``errors`` counts entries that
+    failed, ``clone_impossible`` those of them that failed only because a
+    required clone was impossible.
+    """
+    files: int
+    dirs: int
+    symlinks: int
+    specials: int
+    hardlinks: int
+    bytes: int
+    cloned_bytes: int
+    copied_bytes: int
+    errors: int
+    clone_impossible: int
+    by_method: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def _from(cls, raw) -> "TreeStats":
+        methods = types.MappingProxyType(dict(zip(_reflink.METHODS, raw[10])))
+        return cls(*raw[:10], by_method=methods)
+
+
+# --- The old package's API ------------------------------------------------
+
+def reflink(oldpath: StrOrBytesPath, newpath: StrOrBytesPath) -> None:
+    """Clone the file ``oldpath`` to ``newpath``, or raise.
+
+    The clone shares the data extents of ``oldpath`` (btrfs, XFS with
+    reflink=1, bcachefs...), so it takes no time and no space. An existing
+    ``newpath`` is replaced atomically, and left as it was if the clone
+    fails. Raises :class:`ReflinkImpossibleError` (errno EXDEV, EOPNOTSUPP,
+    EINVAL, EPERM or ETXTBSY) when the clone cannot be made here, and
+    another :class:`OSError` for anything else (FileNotFoundError,
+    IsADirectoryError, :class:`SameFileError`...).
+    """
+    _reflink.copy_file(oldpath, newpath, _reflink.MODE_ALWAYS, 0, 0)
+
+
+def supported_at(path: StrOrBytesPath) -> bool:
+    """Return True if the filesystem at ``path`` supports clones.
+
+    ``path`` is a directory, or a file meaning its directory. The check
+    clones one unnamed temporary file into another, so it leaves nothing
+    behind; in a directory it cannot write to, it answers from the
+    filesystem type. Raises FileNotFoundError if ``path`` does not exist.
+    """
+    return _reflink.probe(path)[0]
+
+
+# --- New API --------------------------------------------------------------
+
+def check(path: StrOrBytesPath) -> CheckResult:
+    """Like :func:`supported_at`, with the filesystem type and the reason."""
+    supported, fstype, reason = _reflink.probe(path)
+    return CheckResult(supported, fstype, reason)
+
+
+def copy_file(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
+              preserve: bool = False, follow_symlinks: bool = True) -> Result:
+    """Copy the file ``src`` to the path ``dst`` and say how.
+
+    As :func:`copy`, except that ``dst`` is always the new file's path
+    (IsADirectoryError if it names a directory), and the return value is a
+    :class:`Result` naming the method and the bytes cloned and copied.
+    """
+    flags = 0 if follow_symlinks else _reflink.F_NOFOLLOW
+    raw = _reflink.copy_file(src, dst, _mode(mode), flags,
+                             _COPY2 if preserve else 0)
+    return Result._from(raw)
+
+
+def copy(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
+         preserve: bool = False, follow_symlinks: bool = True):
+    """Copy the file ``src`` to ``dst``, cloning it where possible.
+
+    Called as :func:`shutil.copy2` is, so it serves as ``copy_function``
+    for :func:`shutil.copytree` and :func:`shutil.move`. If ``dst`` is a
+    directory, the file is copied into it under its own name. Returns the
+    new file's path.
+
+    ``mode``: ``"auto"`` clones, else lets the kernel copy
+    (copy_file_range), else copies through user space; ``"always"`` clones
+    or raises :class:`ReflinkImpossibleError`; ``"never"`` makes a real copy
+    sharing no extents with ``src``.
+
+    ``preserve``: also keep what :func:`shutil.copy2` keeps (exact
+    permission bits, access and modification times, extended attributes);
+    otherwise the new file gets ``src``'s permission bits less the umask.
+
+    ``follow_symlinks``: if false and ``src`` is a symlink, the link itself
+    is copied.
+
+    The data goes to an unnamed temporary file linked into place only when
+    complete: ``dst`` is never seen partly written, and an existing ``dst``
+    is replaced atomically and left as it was if the copy fails.
+    """
+    if os.path.isdir(dst):
+        dst = os.path.join(dst, os.path.basename(os.fspath(src)))
+    copy_file(src, dst, mode=mode, preserve=preserve,
+              follow_symlinks=follow_symlinks)
+    return dst
+
+
+class _IgnoreFilter:
+    """Adapts a shutil-style ignore(dir, names) -> names-to-ignore to the
+    library's per-entry filter, asking once per directory (the tree engine
+    calls its filter one entry at a time, from its worker threads)."""
+
+    def __init__(self, src, ignore, as_str):
+        root = os.fspath(src)
+        self.root = os.fsdecode(root) if as_str else os.fsencode(root)
+        self.ignore = ignore
+        self.ignored = {}  # directory relative path -> names to leave out
+
+    def __call__(self, relpath, name, is_dir):
+        parent = os.path.dirname(relpath)
+        if not name or name in (".", "..", b".", b".."):
+            return False
+        left_out = self.ignored.get(parent)
+        if left_out is None:
+            where = os.path.join(self.root, parent) if parent else self.root
+            left_out = set(self.ignore(where, os.listdir(where)))
+            self.ignored[parent] = left_out
+        return name in left_out
+
+
+def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
+             preserve: bool = True, jobs: Optional[int] = None,
+             dirs_exist_ok: bool = False, symlinks: bool = True,
+             ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None
+             ) -> TreeStats:
+    """Copy the directory tree ``src`` to ``dst`` with several threads.
+
+    Files are cloned where the filesystem can (``mode`` as for
+    :func:`copy`). ``dst`` must not exist, unless ``dirs_exist_ok`` (then
+    the tree is merged into it). ``preserve`` keeps what
+    :func:`shutil.copy2` keeps (permission bits, times, extended
+    attributes) and hard links between files of the tree. ``symlinks``:
+    copy symlinks as symlinks (else copy what they point to). ``jobs``:
+    worker threads (default: one per online CPU). ``ignore`` works as
+    :func:`shutil.copytree`'s: called with a directory and the names in it,
+    it returns the names to leave out (see :func:`ignore_patterns`); so a
+    tree can be copied into a folder inside itself if that folder is
+    ignored.
+
+    The copy is race-safe: nothing is ever written outside ``dst``. An
+    entry that fails does not stop the others; at the end the first
+    failure is raised (an :class:`OSError`, or
+    :class:`ReflinkImpossibleError` if only required clones failed) with
+    ``.errors`` listing every failed entry and ``.stats`` the
+    :class:`TreeStats`. Returns the :class:`TreeStats`.
+    """
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int)
+                             or jobs < 1):
+        raise ValueError("jobs must be a positive int or None, not %r" % (jobs,))
+    flags = 0 if symlinks else _reflink.TREE_DEREF_ALL
+    if dirs_exist_ok:
+        flags |= _reflink.TREE_MERGE
+    keep = (_COPY2 | _reflink.PRESERVE_LINKS) if preserve else 0
+    as_str = not isinstance(os.fspath(src), bytes)
+    filter_ = _IgnoreFilter(src, ignore, as_str) if ignore is not None else None
+    raw, exc = _reflink.copy_tree(src, dst, _mode(mode), flags, keep,
+                                  jobs or 0, filter_, as_str)
+    stats = TreeStats._from(raw)
+    if exc is not None:
+        exc.stats = stats
+        raise exc
+    return stats
+
+
+class _IgnorePatterns:
+    def __init__(self, patterns):
+        self.patterns = tuple(patterns)
+
+    def __call__(self, path, names):
+        left_out = set()
+        for pattern in self.patterns:
+            left_out.update(fnmatch.filter(names, pattern))
+        return left_out
+
+    def __repr__(self):
+        return "reflink.ignore_patterns(%s)" % ", ".join(map(repr, self.patterns))
+
+
+def ignore_patterns(*patterns: str) -> Callable[[str, Collection[str]], Set[str]]:
+    """An ``ignore`` for :func:`copytree` (or :func:`shutil.copytree`)
+    leaving out the names that match any of the glob ``patterns``, as
+    :func:`shutil.ignore_patterns` does."""
+    return _IgnorePatterns(patterns)
+
+
+def _flush(f) -> None:
+    flush = getattr(f, "flush", None)
+    if flush is not None and not isinstance(f, int):
+        flush()
+
+
+def _name(f):
+    name = getattr(f, "name", None)
+    return name if isinstance(name, (str, bytes)) else None
+
+
+def clone_range(src_fd, src_offset: int, dst_fd, dst_offset: int, length: int,
+                *, mode: str = "auto") -> Result:
+    """Clone ``length`` bytes of ``src_fd`` at ``src_offset`` into ``dst_fd``
+    at ``dst_offset``; ``length`` 0 means up to the end of the source.
+
+    ``src_fd`` and ``dst_fd`` are file descriptors or file objects (flushed
+    first); ``dst_fd`` must be open for writing, and grows as needed. The
+    part aligned to filesystem blocks is cloned (FICLONERANGE); an
+    unaligned head and tail are copied. ``mode="always"`` raises
+    :class:`ReflinkImpossibleError` if that middle cannot be cloned;
+    ``"auto"`` then copies it; ``"never"`` copies everything. Returns a
+    :class:`Result` with the bytes cloned and copied.
+    """
+    _flush(dst_fd)
+    _flush(src_fd)
+    raw = _reflink.clone_range(src_fd, src_offset, dst_fd, dst_offset, length,
+                               _mode(mode), _name(src_fd), _name(dst_fd))
+    return Result._from(raw)

@@ -1,0 +1,525 @@
+/*
+ * _reflink.c - reflink._reflink, the CPython extension over libreflink.
+ *
+ * Uses only the public header. Every call that touches the disk releases
+ * the GIL; the tree engine's callbacks, which run on its worker threads,
+ * take it back for as long as they run Python code. The Python layer
+ * (reflink/__init__.py) turns keyword options into the integer modes and
+ * flags taken here and wraps the tuples returned into result objects.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "reflink.h"
+
+typedef struct {
+	PyObject *impossible; /* ReflinkImpossibleError */
+	PyObject *samefile;   /* SameFileError */
+} modstate;
+
+static modstate *state_of(PyObject *module)
+{
+	return (modstate *)PyModule_GetState(module);
+}
+
+/* --- Errors ------------------------------------------------------------ */
+
+/* The errno a library code stands for, so callers can test e.errno as they
+ * would for any OSError. */
+static int errno_of(int err)
+{
+	switch (err) {
+	case RL_ECLONE_XDEV:
+		return EXDEV;
+	case RL_ECLONE_NOTSUP:
+		return EOPNOTSUPP;
+	case RL_ECLONE_INVAL:
+	case RL_ESAMEFILE:
+	case RL_ENOTREGULAR:
+	case RL_EINSIDE:
+		return EINVAL;
+	case RL_ECLONE_DENIED:
+		return EPERM;
+	case RL_ECLONE_BUSY:
+		return ETXTBSY;
+	default:
+		/* RL_ECHANGED, and any code newer than this binding. */
+		return err < 0 && err > RL_ERRNO_BASE ? -err : EIO;
+	}
+}
+
+/* A new exception object for err about the files f1 and f2 (either may be
+ * NULL). Plain errno values get OSError's own subclass for them
+ * (FileNotFoundError...), as os functions raise; strerror is always the
+ * library's description, which names the RL_E* cases precisely. */
+static PyObject *make_error(PyObject *module, int err, PyObject *f1,
+			    PyObject *f2)
+{
+	modstate *st = state_of(module);
+	PyObject *type = PyExc_OSError;
+	if (rl_is_clone_impossible(err))
+		type = st->impossible;
+	else if (err == RL_ESAMEFILE)
+		type = st->samefile;
+	/* OSError(errno, strerror, filename, winerror, filename2) */
+	return PyObject_CallFunction(type, "isOOO", errno_of(err),
+				     rl_strerror(err), f1 ? f1 : Py_None,
+				     Py_None, f2 ? f2 : Py_None);
+}
+
+static PyObject *set_error(PyObject *module, int err, PyObject *f1,
+			   PyObject *f2)
+{
+	PyObject *exc = make_error(module, err, f1, f2);
+	if (exc) {
+		PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+		Py_DECREF(exc);
+	}
+	return NULL;
+}
+
+/* --- Argument converters ----------------------------------------------- */
+
+/* A path argument: the object as given (kept for error messages, as the os
+ * module does) and its bytes in the file system encoding. */
+struct path {
+	PyObject *obj;
+	PyObject *bytes;
+};
+
+static int path_conv(PyObject *o, void *out)
+{
+	struct path *p = out;
+	if (!o) { /* cleanup call: a later argument failed */
+		Py_CLEAR(p->bytes);
+		return 1;
+	}
+	p->obj = o;
+	/* str, bytes or os.PathLike; embedded NUL bytes raise ValueError. */
+	return PyUnicode_FSConverter(o, &p->bytes) ? Py_CLEANUP_SUPPORTED : 0;
+}
+
+static const char *path_str(const struct path *p)
+{
+	return PyBytes_AS_STRING(p->bytes);
+}
+
+/* A file descriptor: an int, or an object with fileno(). */
+static int fd_conv(PyObject *o, void *out)
+{
+	int fd = PyObject_AsFileDescriptor(o);
+	if (fd < 0)
+		return 0;
+	*(int *)out = fd;
+	return 1;
+}
+
+/* A byte offset or length: an int that is not negative. */
+static int u64_conv(PyObject *o, void *out)
+{
+	PyObject *n = PyNumber_Index(o);
+	if (!n)
+		return 0;
+	int overflow = 0;
+	long long v = PyLong_AsLongLongAndOverflow(n, &overflow);
+	unsigned long long u = (unsigned long long)v;
+	if (overflow > 0)
+		u = PyLong_AsUnsignedLongLong(n);
+	Py_DECREF(n);
+	if (PyErr_Occurred())
+		return 0;
+	if (overflow < 0 || (!overflow && v < 0)) {
+		PyErr_SetString(PyExc_ValueError,
+				"offsets and lengths must not be negative");
+		return 0;
+	}
+	*(uint64_t *)out = u;
+	return 1;
+}
+
+/* --- Single files ------------------------------------------------------ */
+
+static PyObject *result_tuple(const rl_result *res)
+{
+	return Py_BuildValue("(iKKK)", (int)res->method,
+			     (unsigned long long)res->bytes,
+			     (unsigned long long)res->cloned_bytes,
+			     (unsigned long long)res->copied_bytes);
+}
+
+PyDoc_STRVAR(copy_file_doc,
+"copy_file(src, dst, mode, flags, preserve) -> (method, bytes, cloned, copied)\n\n"
+"rl_copy_file: copy the file src to the path dst, replacing dst atomically.");
+
+static PyObject *py_copy_file(PyObject *module, PyObject *args)
+{
+	struct path src = { 0 }, dst = { 0 };
+	rl_options opts = RL_OPTIONS_INIT;
+	rl_result res = RL_RESULT_INIT;
+	int mode, r;
+	if (!PyArg_ParseTuple(args, "O&O&iII:copy_file", path_conv, &src,
+			      path_conv, &dst, &mode, &opts.flags,
+			      &opts.preserve))
+		return NULL;
+	opts.mode = (rl_mode)mode;
+	Py_BEGIN_ALLOW_THREADS
+	r = rl_copy_file(path_str(&src), path_str(&dst), &opts, &res);
+	Py_END_ALLOW_THREADS
+	PyObject *ret = r < 0 ? set_error(module, r, src.obj, dst.obj)
+			      : result_tuple(&res);
+	Py_DECREF(src.bytes);
+	Py_DECREF(dst.bytes);
+	return ret;
+}
+
+PyDoc_STRVAR(clone_range_doc,
+"clone_range(src_fd, src_off, dst_fd, dst_off, length, mode, src_name,\n"
+"            dst_name) -> (method, bytes, cloned, copied)\n\n"
+"rl_clone_range; src_name and dst_name only name the files in errors.");
+
+static PyObject *py_clone_range(PyObject *module, PyObject *args)
+{
+	int sfd, dfd, mode, r;
+	uint64_t soff, doff, len;
+	PyObject *sname, *dname;
+	rl_result res = RL_RESULT_INIT;
+	if (!PyArg_ParseTuple(args, "O&O&O&O&O&iOO:clone_range", fd_conv, &sfd,
+			      u64_conv, &soff, fd_conv, &dfd, u64_conv, &doff,
+			      u64_conv, &len, &mode, &sname, &dname))
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	r = rl_clone_range(sfd, soff, dfd, doff, len, (rl_mode)mode, &res);
+	Py_END_ALLOW_THREADS
+	if (r < 0)
+		return set_error(module, r, sname, dname);
+	return result_tuple(&res);
+}
+
+PyDoc_STRVAR(probe_doc,
+"probe(path) -> (supported, fstype, reason)\n\n"
+"rl_probe: reason is None, or why clones do not work there.");
+
+static PyObject *py_probe(PyObject *module, PyObject *args)
+{
+	struct path p = { 0 };
+	rl_probe_result out = RL_PROBE_INIT;
+	int r;
+	if (!PyArg_ParseTuple(args, "O&:probe", path_conv, &p))
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	r = rl_probe(path_str(&p), &out);
+	Py_END_ALLOW_THREADS
+	PyObject *ret;
+	if (r < 0)
+		ret = set_error(module, r, p.obj, NULL);
+	else
+		ret = Py_BuildValue("(Nsz)", PyBool_FromLong(out.supported),
+				    out.fstype,
+				    out.supported ? NULL : rl_strerror(out.reason));
+	Py_DECREF(p.bytes);
+	return ret;
+}
+
+/* --- Trees ------------------------------------------------------------- */
+
+/* What the tree callbacks share with the call that started the copy. */
+struct tree_call {
+	PyObject *module;
+	PyObject *filter;  /* filter(relpath, name, is_dir) -> bool, or NULL */
+	PyObject *errors;  /* one exception per failed entry */
+	int as_str;        /* hand paths to Python as str (else bytes) */
+	int first_err;     /* library code of the first failed entry */
+	int stop;          /* a callback raised: leave everything else out */
+	PyObject *pending; /* that exception, raised when the copy returns */
+};
+
+static PyObject *path_obj(const char *p, int as_str)
+{
+	return as_str ? PyUnicode_DecodeFSDefault(p) : PyBytes_FromString(p);
+}
+
+/* Keep the first exception a callback raised; the copy is then wound down
+ * (the library cannot be interrupted) and the exception raised after it. */
+static void keep_exception(struct tree_call *c)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	PyObject *value = PyErr_GetRaisedException();
+#else
+	PyObject *type, *value, *tb;
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	if (tb && value)
+		PyException_SetTraceback(value, tb);
+	Py_XDECREF(type);
+	Py_XDECREF(tb);
+#endif
+	if (!c->pending)
+		c->pending = value;
+	else
+		Py_XDECREF(value);
+	c->stop = 1;
+}
+
+/* Ask the Python filter; runs on a worker thread, so take the GIL. */
+static int tree_filter(void *ctx, const char *relpath, const char *name,
+		       int is_dir)
+{
+	struct tree_call *c = ctx;
+	PyGILState_STATE g = PyGILState_Ensure();
+	int leave_out = 1;
+	if (!c->stop) {
+		PyObject *rel = path_obj(relpath, c->as_str);
+		PyObject *nm = rel ? path_obj(name, c->as_str) : NULL;
+		PyObject *r = nm ? PyObject_CallFunctionObjArgs(
+				       c->filter, rel, nm,
+				       is_dir ? Py_True : Py_False, NULL)
+				 : NULL;
+		leave_out = r ? PyObject_IsTrue(r) : -1;
+		Py_XDECREF(r);
+		Py_XDECREF(nm);
+		Py_XDECREF(rel);
+		if (leave_out < 0) {
+			keep_exception(c);
+			leave_out = 1;
+		}
+	}
+	PyGILState_Release(g);
+	return leave_out;
+}
+
+/* Record one failed entry and go on, as shutil.copytree does. */
+static int tree_error(void *ctx, const char *src, const char *dst, int err)
+{
+	struct tree_call *c = ctx;
+	PyGILState_STATE g = PyGILState_Ensure();
+	if (!c->stop) {
+		PyObject *s = path_obj(src ? src : "", c->as_str);
+		PyObject *d = s ? path_obj(dst ? dst : "", c->as_str) : NULL;
+		PyObject *exc = d ? make_error(c->module, err, s, d) : NULL;
+		if (!exc || PyList_Append(c->errors, exc) < 0)
+			keep_exception(c);
+		else if (PyList_GET_SIZE(c->errors) == 1)
+			c->first_err = err;
+		Py_XDECREF(exc);
+		Py_XDECREF(d);
+		Py_XDECREF(s);
+	}
+	int stop = c->stop;
+	PyGILState_Release(g);
+	return stop;
+}
+
+static PyObject *stats_tuple(const rl_tree_stats *s)
+{
+	return Py_BuildValue(
+		"(KKKKKKKKKK(KKKK))", (unsigned long long)s->files,
+		(unsigned long long)s->dirs, (unsigned long long)s->symlinks,
+		(unsigned long long)s->specials,
+		(unsigned long long)s->hardlinks, (unsigned long long)s->bytes,
+		(unsigned long long)s->cloned_bytes,
+		(unsigned long long)s->copied_bytes,
+		(unsigned long long)s->errors,
+		(unsigned long long)s->clone_impossible,
+		(unsigned long long)s->by_method[RL_METHOD_NONE],
+		(unsigned long long)s->by_method[RL_METHOD_CLONE],
+		(unsigned long long)s->by_method[RL_METHOD_COPY_RANGE],
+		(unsigned long long)s->by_method[RL_METHOD_READ_WRITE]);
+}
+
+/* The exception a failed tree copy raises: the first failed entry's when
+ * that is what the library returned, else one for the whole call; either
+ * way with .errors listing every failed entry. */
+static PyObject *tree_exception(struct tree_call *c, int r,
+				const struct path *src, const struct path *dst)
+{
+	PyObject *exc;
+	if (PyList_GET_SIZE(c->errors) > 0 && r == c->first_err) {
+		exc = PyList_GET_ITEM(c->errors, 0);
+		Py_INCREF(exc);
+	} else {
+		exc = make_error(c->module, r, src->obj, dst->obj);
+	}
+	if (exc && PyObject_SetAttrString(exc, "errors", c->errors) < 0)
+		Py_CLEAR(exc);
+	return exc;
+}
+
+static int run_tree(struct tree_call *c, const struct path *src,
+		    const struct path *dst, rl_tree_options *opts,
+		    rl_tree_stats *stats)
+{
+	int r;
+	opts->ctx = c;
+	opts->on_error = tree_error;
+	if (c->filter)
+		opts->filter = tree_filter;
+	Py_BEGIN_ALLOW_THREADS
+	r = rl_copy_tree(path_str(src), path_str(dst), opts, stats);
+	Py_END_ALLOW_THREADS
+	return r;
+}
+
+PyDoc_STRVAR(copy_tree_doc,
+"copy_tree(src, dst, mode, flags, preserve, jobs, filter, as_str)\n"
+"    -> (stats, exception or None)\n\n"
+"rl_copy_tree. filter(relpath, name, is_dir) -> true to leave an entry out,\n"
+"or None; paths reach it as str if as_str, else bytes. A failed copy\n"
+"returns the exception to raise, so the caller can attach the stats.");
+
+static PyObject *py_copy_tree(PyObject *module, PyObject *args)
+{
+	struct path src = { 0 }, dst = { 0 };
+	rl_tree_options opts = RL_TREE_OPTIONS_INIT;
+	rl_tree_stats stats;
+	struct tree_call c = { module, NULL, NULL, 0, 0, 0, NULL };
+	PyObject *filter, *ret = NULL, *exc = NULL;
+	int mode, r;
+	memset(&stats, 0, sizeof stats);
+	if (!PyArg_ParseTuple(args, "O&O&iIIIOp:copy_tree", path_conv, &src,
+			      path_conv, &dst, &mode, &opts.flags,
+			      &opts.preserve, &opts.jobs, &filter, &c.as_str))
+		return NULL;
+	opts.mode = (rl_mode)mode;
+	c.filter = filter == Py_None ? NULL : filter;
+	if (!(c.errors = PyList_New(0)))
+		goto out;
+	r = run_tree(&c, &src, &dst, &opts, &stats);
+	if (c.pending) {
+		PyErr_SetObject((PyObject *)Py_TYPE(c.pending), c.pending);
+		goto out;
+	}
+	if (r < 0 && !(exc = tree_exception(&c, r, &src, &dst)))
+		goto out;
+	ret = Py_BuildValue("(NO)", stats_tuple(&stats), exc ? exc : Py_None);
+out:
+	Py_XDECREF(exc);
+	Py_XDECREF(c.pending);
+	Py_XDECREF(c.errors);
+	Py_DECREF(src.bytes);
+	Py_DECREF(dst.bytes);
+	return ret;
+}
+
+/* --- Module ------------------------------------------------------------ */
+
+static PyMethodDef methods[] = {
+	{ "copy_file", py_copy_file, METH_VARARGS, copy_file_doc },
+	{ "clone_range", py_clone_range, METH_VARARGS, clone_range_doc },
+	{ "probe", py_probe, METH_VARARGS, probe_doc },
+	{ "copy_tree", py_copy_tree, METH_VARARGS, copy_tree_doc },
+	{ NULL, NULL, 0, NULL },
+};
+
+PyDoc_STRVAR(impossible_doc,
+"A clone was required and cannot be made here (OSError subclass).\n\n"
+"errno is EXDEV (different filesystems), EOPNOTSUPP (the filesystem cannot\n"
+"clone), EINVAL (this file or range cannot be cloned), EPERM (the kernel\n"
+"refused) or ETXTBSY (an active swap file); filename and filename2 name\n"
+"the source and the destination.");
+
+PyDoc_STRVAR(samefile_doc,
+"Source and destination are the same file (OSError subclass, errno EINVAL).");
+
+static int add_int(PyObject *m, const char *name, long v)
+{
+	return PyModule_AddIntConstant(m, name, v);
+}
+
+static int add_constants(PyObject *m)
+{
+	PyObject *names = PyTuple_New(RL_METHOD_COUNT_);
+	if (!names)
+		return -1;
+	for (int i = 0; i < RL_METHOD_COUNT_; i++)
+		PyTuple_SET_ITEM(names, i,
+				 PyUnicode_FromString(rl_method_name((rl_method)i)));
+	if (PyModule_AddObject(m, "METHODS", names) < 0) {
+		Py_DECREF(names);
+		return -1;
+	}
+	if (add_int(m, "MODE_AUTO", RL_MODE_AUTO) || add_int(m, "MODE_ALWAYS", RL_MODE_ALWAYS) ||
+	    add_int(m, "MODE_NEVER", RL_MODE_NEVER) || add_int(m, "F_NO_CLOBBER", RL_F_NO_CLOBBER) ||
+	    add_int(m, "F_NOFOLLOW", RL_F_NOFOLLOW) || add_int(m, "F_FSYNC", RL_F_FSYNC) ||
+	    add_int(m, "PRESERVE_MODE", RL_PRESERVE_MODE) ||
+	    add_int(m, "PRESERVE_OWNERSHIP", RL_PRESERVE_OWNERSHIP) ||
+	    add_int(m, "PRESERVE_TIMESTAMPS", RL_PRESERVE_TIMESTAMPS) ||
+	    add_int(m, "PRESERVE_XATTR", RL_PRESERVE_XATTR) ||
+	    add_int(m, "PRESERVE_LINKS", RL_PRESERVE_LINKS) ||
+	    add_int(m, "TREE_DEREF_ALL", RL_TREE_DEREF_ALL) ||
+	    add_int(m, "TREE_MERGE", RL_TREE_MERGE))
+		return -1;
+	return PyModule_AddStringConstant(m, "VERSION", RL_VERSION_STRING);
+}
+
+static int add_type(PyObject *m, const char *name, PyObject *type)
+{
+	Py_INCREF(type);
+	if (PyModule_AddObject(m, name, type) < 0) {
+		Py_DECREF(type);
+		return -1;
+	}
+	return 0;
+}
+
+static int exec_module(PyObject *m)
+{
+	modstate *st = state_of(m);
+	st->impossible = PyErr_NewExceptionWithDoc(
+		"reflink.ReflinkImpossibleError", impossible_doc, PyExc_OSError, NULL);
+	st->samefile = PyErr_NewExceptionWithDoc(
+		"reflink.SameFileError", samefile_doc, PyExc_OSError, NULL);
+	if (!st->impossible || !st->samefile)
+		return -1;
+	if (add_type(m, "ReflinkImpossibleError", st->impossible) < 0 ||
+	    add_type(m, "SameFileError", st->samefile) < 0)
+		return -1;
+	return add_constants(m);
+}
+
+static int traverse(PyObject *m, visitproc visit, void *arg)
+{
+	modstate *st = state_of(m);
+	Py_VISIT(st->impossible);
+	Py_VISIT(st->samefile);
+	return 0;
+}
+
+static int clear(PyObject *m)
+{
+	modstate *st = state_of(m);
+	Py_CLEAR(st->impossible);
+	Py_CLEAR(st->samefile);
+	return 0;
+}
+
+static void free_module(void *m)
+{
+	clear((PyObject *)m);
+}
+
+static PyModuleDef_Slot slots[] = {
+	{ Py_mod_exec, (void *)exec_module },
+	{ 0, NULL },
+};
+
+static struct PyModuleDef moduledef = {
+	PyModuleDef_HEAD_INIT,
+	.m_name = "reflink._reflink",
+	.m_doc = "Low-level binding of libreflink; use the reflink package.",
+	.m_size = sizeof(modstate),
+	.m_methods = methods,
+	.m_slots = slots,
+	.m_traverse = traverse,
+	.m_clear = clear,
+	.m_free = free_module,
+};
+
+PyMODINIT_FUNC PyInit__reflink(void);
+
+PyMODINIT_FUNC PyInit__reflink(void)
+{
+	return PyModuleDef_Init(&moduledef);
+}
