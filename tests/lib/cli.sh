@@ -64,3 +64,25 @@ listing() { ls -A1b "$1"; }
 
 # "${NOBODY[@]}" CMD...: run CMD as an unprivileged user (uid/gid 65534).
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+# file_state FILE: what must not change when FILE is left alone: inode,
+# size, mtime, ctime, mode, link count and content.
+file_state() { stat -c '%i %s %y %z %a %h' "$1" && md5sum < "$1"; }
+
+# data_map FILE: the data segments of FILE as SEEK_DATA/SEEK_HOLE see
+# them, "START END" a line (holes are what lies between).
+data_map() {
+	/usr/bin/python3 - "$1" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+size, off = os.fstat(fd).st_size, 0
+while off < size:
+    try:
+        start = os.lseek(fd, off, os.SEEK_DATA)
+    except OSError:
+        break
+    end = os.lseek(fd, start, os.SEEK_HOLE)
+    print(start, end)
+    off = end
+PY
+}

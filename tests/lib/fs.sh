@@ -57,3 +57,18 @@ all_shared() {
 	read -r _ _ _ s _ d < <("$FIEMAP" "$1") || return 1
 	[ "$d" -gt 0 ] && [ "$s" = "$d" ]
 }
+
+# use_fs VAR NAME TYPE SIZE_MB: as fs_or_skip, but run in the calling shell
+# so the unmount registered by mount_fs is kept (inside $(...) on_exit runs
+# in a subshell and the cleanup is lost), leaving the mount point in VAR.
+use_fs() {
+	local _var=$1 _name=$2 _why
+	if mount_fs "$3" "$4" > "$T/.use_fs"; then
+		printf -v "$_var" '%s' "$(cat "$T/.use_fs")"
+		return 0
+	fi
+	if is_root; then _why="could not make a $3 filesystem"; else _why="needs root for loop mounts"; fi
+	if in_ci; then fail "$_name" "$_why (CI=true: a skip is a failure)"
+	else skip "$_name" "$_why"; fi
+	return 1
+}
