@@ -35,43 +35,6 @@ os.setxattr("in/trusted", "trusted.k", b"v")'
 
 SRC=in/src
 
-reset_out() { rm -rf out && mkdir out; }
-
-# fallback NAME METHOD RULES FUNC [OPTION...]: the fault in FUNC is one the
-# copy survives; DEST is identical and -v names METHOD.
-fallback() {
-	local name=$1 method=$2 rules=$3 func=$4 STATE; shift 4
-	for STATE in new old; do
-		reset_out
-		[ $STATE = old ] && put_old out/dst
-		frun "$rules" "$RL" -v "$@" "$SRC" out/dst
-		[ "$RC" = 0 ] && [ -z "$ERR" ] || why_add "exit $RC: $ERR"
-		[ "$OUT" = "'$SRC' -> 'out/dst' ($method)" ] || why_add "-v said '$OUT', wanted $method"
-		cmp -s "$SRC" out/dst || why_add "DEST differs from SOURCE"
-		only_names out dst
-		fired "$func" || why_add "the $func fault never fired"
-	done
-	STATE=
-	case_end "$name"
-}
-
-# failure NAME STATES RC REASON RULES FUNC [OPTION...]: the fault in FUNC
-# stops the copy cleanly. STATES: "new old", "new" or "old".
-failure() {
-	local name=$1 states=$2 want=$3 reason=$4 rules=$5 func=$6 STATE; shift 6
-	for STATE in $states; do
-		reset_out
-		[ $STATE = old ] && put_old out/dst
-		frun "$rules" "$RL" "$@" "$SRC" out/dst
-		err_is "$want" "'$SRC' to 'out/dst'" "$reason"
-		if [ $STATE = old ]; then is_old out/dst; only_names out dst
-		else only_names out; fi
-		fired "$func" || why_add "the $func fault never fired"
-	done
-	STATE=
-	case_end "$name"
-}
-
 EIO_T="Input/output error"
 ENOSPC_T="No space left on device"
 EDQUOT_T="Disk quota exceeded"

@@ -8,6 +8,16 @@
 SHIM="$B/fault-shim.so"
 FLOG="$T/.fault-log"
 
+# build_tool NAME: build tests/fault/NAME.c against the static library into
+# $B/NAME (a small driver for library calls the command does not make).
+build_tool() {
+	local src="$TOP/tests/fault/$1.c" out="$B/$1"
+	[ -x "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$B/libreflink.a" ] && return 0
+	${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -O2 -g -I"$TOP/include" \
+		-o "$out.$$" "$src" "$B/libreflink.a" -lpthread ${TOOL_LDFLAGS:-} &&
+		mv -f "$out.$$" "$out"
+}
+
 # build_shim: (re)build the shim when missing or older than its source.
 build_shim() {
 	local src="$TOP/tests/fault/shim.c"
@@ -70,3 +80,45 @@ is_old() {
 	[ -f "$1" ] && [ ! -L "$1" ] && printf 'old content\n' | cmp -s - "$1" ||
 		why_add "$1 lost its old content"
 }
+
+# The cases below run in a directory holding out/ (DEST's directory, made
+# afresh for each run) and copy $SRC to out/dst.
+reset_out() { rm -rf out && mkdir out; }
+
+# fallback NAME METHOD RULES FUNC [OPTION...]: the fault in FUNC is one the
+# copy survives; DEST is identical and -v names METHOD. With AFTER set,
+# "$AFTER out/dst" must succeed too (e.g. all_shared).
+fallback() {
+	local name=$1 method=$2 rules=$3 func=$4 STATE; shift 4
+	for STATE in new old; do
+		reset_out
+		[ $STATE = old ] && put_old out/dst
+		frun "$rules" "$RL" -v "$@" "$SRC" out/dst
+		[ "$RC" = 0 ] && [ -z "$ERR" ] || why_add "exit $RC: $ERR"
+		[ "$OUT" = "'$SRC' -> 'out/dst' ($method)" ] || why_add "-v said '$OUT', wanted $method"
+		cmp -s "$SRC" out/dst || why_add "DEST differs from SOURCE"
+		[ -z "${AFTER:-}" ] || $AFTER out/dst || why_add "$AFTER out/dst failed"
+		only_names out dst
+		fired "$func" || why_add "the $func fault never fired"
+	done
+	STATE=
+	case_end "$name"
+}
+
+# failure NAME STATES RC REASON RULES FUNC [OPTION...]: the fault in FUNC
+# stops the copy cleanly. STATES: "new old", "new" or "old".
+failure() {
+	local name=$1 states=$2 want=$3 reason=$4 rules=$5 func=$6 STATE; shift 6
+	for STATE in $states; do
+		reset_out
+		[ $STATE = old ] && put_old out/dst
+		frun "$rules" "$RL" "$@" "$SRC" out/dst
+		err_is "$want" "'$SRC' to 'out/dst'" "$reason"
+		if [ $STATE = old ]; then is_old out/dst; only_names out dst
+		else only_names out; fi
+		fired "$func" || why_add "the $func fault never fired"
+	done
+	STATE=
+	case_end "$name"
+}
+
