@@ -35,7 +35,8 @@
  * RL_FAULT_LOG=FILE appends one line per injected fault ("FUNC ACTION N"),
  * so a test can check that its fault really fired.
  * RL_FAULT_SIGNAL=1 installs a SIGUSR1 handler without SA_RESTART, so a real
- * storm of SIGUSR1 interrupts whatever can be interrupted.
+ * storm of SIGUSR1 interrupts whatever can be interrupted; at exit the log
+ * gets "signals N", the number that arrived.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -159,9 +160,23 @@ static void parse_rule(char *text)
 		r->every = 1;
 }
 
+static volatile sig_atomic_t signals_seen;
+
 static void on_usr1(int sig)
 {
 	(void)sig;
+	signals_seen++;
+}
+
+/* At exit, how many SIGUSR1 arrived: proof that a storm reached us. */
+__attribute__((destructor)) static void report_signals(void)
+{
+	char line[64];
+	if (log_fd < 0 || !getenv("RL_FAULT_SIGNAL"))
+		return;
+	int len = snprintf(line, sizeof line, "signals %ld\n", (long)signals_seen);
+	if (syscall(SYS_write, log_fd, line, (size_t)len) < 0)
+		return;
 }
 
 static void setup(void)
@@ -185,6 +200,12 @@ static void setup(void)
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		parse_rule(tok);
 	free(copy);
+}
+
+/* Set up at load time, so a handler is in place before the first call. */
+__attribute__((constructor)) static void init(void)
+{
+	pthread_once(&once, setup);
 }
 
 /* What file fd is, as /proc/self/fd shows it. */
