@@ -8,11 +8,14 @@ package (``reflink``, ``supported_at``, ``ReflinkImpossibleError``), plus
     shutil.copytree("cache", "work/cache", copy_function=reflink.copy)
 
 Every call that touches the disk releases the GIL, so threads copy in
-parallel. Every error is an :class:`OSError` (with ``errno``, ``strerror``,
-``filename`` and ``filename2``); a clone that was required and cannot be
-made raises :class:`ReflinkImpossibleError`. Linux only.
+parallel. Every error carries ``errno``, ``strerror``, ``filename`` and
+``filename2``; a clone that was required and cannot be made raises a
+:class:`ReflinkImpossibleError`. All errors are OSErrors, except that
+:func:`reflink` raises ``ReflinkImpossibleError`` itself (not an OSError) for
+EXDEV and EOPNOTSUPP, as the old package did. Linux only.
 """
 
+import errno
 import fnmatch
 import os
 import types
@@ -21,10 +24,11 @@ from typing import (AnyStr, Callable, Collection, Iterable, Mapping, Optional,
                     Set, Union)
 
 from . import _reflink
-from ._reflink import ReflinkImpossibleError, SameFileError
+from .error import CloneImpossibleError, ReflinkImpossibleError, SameFileError
 
 __all__ = [
-    "reflink", "supported_at", "ReflinkImpossibleError", "SameFileError",
+    "reflink", "supported_at", "ReflinkImpossibleError",
+    "CloneImpossibleError", "SameFileError",
     "copy", "copy_file", "copytree", "ignore_patterns", "clone_range",
     "check", "Result", "CheckResult", "TreeStats",
 ]
@@ -118,12 +122,25 @@ def reflink(oldpath: StrOrBytesPath, newpath: StrOrBytesPath) -> None:
     The clone shares the data extents of ``oldpath`` (btrfs, XFS with
     reflink=1, bcachefs...), so it takes no time and no space. An existing
     ``newpath`` is replaced atomically, and left as it was if the clone
-    fails. Raises :class:`ReflinkImpossibleError` (errno EXDEV, EOPNOTSUPP,
-    EINVAL, EPERM or ETXTBSY) when the clone cannot be made here, and
-    another :class:`OSError` for anything else (FileNotFoundError,
+    fails. A symlink ``oldpath`` is followed.
+
+    Raises :class:`ReflinkImpossibleError` when the clone cannot be made
+    here: itself (not an OSError, as in the old package) for different
+    filesystems (errno EXDEV) or a filesystem that cannot clone
+    (EOPNOTSUPP); :class:`CloneImpossibleError` (an OSError too) for the
+    rarer cases (EINVAL, EPERM, ETXTBSY), which the old package raised as
+    IOError. Anything else raises an :class:`OSError` (FileNotFoundError,
     IsADirectoryError, :class:`SameFileError`...).
     """
-    _reflink.copy_file(oldpath, newpath, _reflink.MODE_ALWAYS, 0, 0)
+    try:
+        _reflink.copy_file(oldpath, newpath, _reflink.MODE_ALWAYS, 0, 0)
+    except CloneImpossibleError as e:
+        if e.errno not in (errno.EXDEV, errno.EOPNOTSUPP):
+            raise
+        # Not an OSError, so that it escapes shutil.copytree(copy_function=
+        # reflink) to the caller's fallback, as the old package's did.
+        raise ReflinkImpossibleError(e.errno, e.strerror, e.filename, None,
+                                     e.filename2) from None
 
 
 def supported_at(path: StrOrBytesPath) -> bool:
@@ -170,7 +187,7 @@ def copy(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
 
     ``mode``: ``"auto"`` clones, else lets the kernel copy
     (copy_file_range), else copies through user space; ``"always"`` clones
-    or raises :class:`ReflinkImpossibleError`; ``"never"`` makes a real copy
+    or raises :class:`CloneImpossibleError`; ``"never"`` makes a real copy
     sharing no extents with ``src``.
 
     ``preserve``: also keep what :func:`shutil.copy2` keeps (exact
@@ -235,8 +252,8 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
 
     The copy is race-safe: nothing is ever written outside ``dst``. An
     entry that fails does not stop the others; at the end the first
-    failure is raised (an :class:`OSError`, or
-    :class:`ReflinkImpossibleError` if only required clones failed) with
+    failure is raised (an :class:`OSError`:
+    :class:`CloneImpossibleError` if only required clones failed) with
     ``.errors`` listing every failed entry and ``.stats`` the
     :class:`TreeStats`. Returns the :class:`TreeStats`.
     """
@@ -299,7 +316,7 @@ def clone_range(src_fd, src_offset: int, dst_fd, dst_offset: int, length: int,
     first); ``dst_fd`` must be open for writing, and grows as needed. The
     part aligned to filesystem blocks is cloned (FICLONERANGE); an
     unaligned head and tail are copied. ``mode="always"`` raises
-    :class:`ReflinkImpossibleError` if that middle cannot be cloned;
+    :class:`CloneImpossibleError` if that middle cannot be cloned;
     ``"auto"`` then copies it; ``"never"`` copies everything. Returns a
     :class:`Result` with the bytes cloned and copied.
     """

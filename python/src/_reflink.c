@@ -16,8 +16,8 @@
 #include "reflink.h"
 
 typedef struct {
-	PyObject *impossible; /* ReflinkImpossibleError */
-	PyObject *samefile;   /* SameFileError */
+	PyObject *impossible; /* reflink.error.CloneImpossibleError */
+	PyObject *samefile;   /* reflink.error.SameFileError */
 } modstate;
 
 static modstate *state_of(PyObject *module)
@@ -413,16 +413,6 @@ static PyMethodDef methods[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-PyDoc_STRVAR(impossible_doc,
-"A clone was required and cannot be made here (OSError subclass).\n\n"
-"errno is EXDEV (different filesystems), EOPNOTSUPP (the filesystem cannot\n"
-"clone), EINVAL (this file or range cannot be cloned), EPERM (the kernel\n"
-"refused) or ETXTBSY (an active swap file); filename and filename2 name\n"
-"the source and the destination.");
-
-PyDoc_STRVAR(samefile_doc,
-"Source and destination are the same file (OSError subclass, errno EINVAL).");
-
 static int add_int(PyObject *m, const char *name, long v)
 {
 	return PyModule_AddIntConstant(m, name, v);
@@ -454,27 +444,22 @@ static int add_constants(PyObject *m)
 	return PyModule_AddStringConstant(m, "VERSION", RL_VERSION_STRING);
 }
 
-static int add_type(PyObject *m, const char *name, PyObject *type)
+/* The exception classes live in reflink/error.py (ReflinkImpossibleError
+ * must not be an OSError there, for the old package's sake); raise those. */
+static int load_errors(modstate *st)
 {
-	Py_INCREF(type);
-	if (PyModule_AddObject(m, name, type) < 0) {
-		Py_DECREF(type);
+	PyObject *mod = PyImport_ImportModule("reflink.error");
+	if (!mod)
 		return -1;
-	}
-	return 0;
+	st->impossible = PyObject_GetAttrString(mod, "CloneImpossibleError");
+	st->samefile = PyObject_GetAttrString(mod, "SameFileError");
+	Py_DECREF(mod);
+	return st->impossible && st->samefile ? 0 : -1;
 }
 
 static int exec_module(PyObject *m)
 {
-	modstate *st = state_of(m);
-	st->impossible = PyErr_NewExceptionWithDoc(
-		"reflink.ReflinkImpossibleError", impossible_doc, PyExc_OSError, NULL);
-	st->samefile = PyErr_NewExceptionWithDoc(
-		"reflink.SameFileError", samefile_doc, PyExc_OSError, NULL);
-	if (!st->impossible || !st->samefile)
-		return -1;
-	if (add_type(m, "ReflinkImpossibleError", st->impossible) < 0 ||
-	    add_type(m, "SameFileError", st->samefile) < 0)
+	if (load_errors(state_of(m)) < 0)
 		return -1;
 	return add_constants(m);
 }
