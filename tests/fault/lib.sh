@@ -82,8 +82,12 @@ is_old() {
 }
 
 # The cases below run in a directory holding out/ (DEST's directory, made
-# afresh for each run) and copy $SRC to out/dst.
-reset_out() { rm -rf out && mkdir out; }
+# afresh for each run) and copy $SRC to out/dst. With BEFORE set, "$BEFORE"
+# is run before each copy (e.g. to remake a source the last run changed).
+reset_out() {
+	rm -rf out && mkdir out
+	[ -z "${BEFORE:-}" ] || $BEFORE
+}
 
 # fallback NAME METHOD RULES FUNC [OPTION...]: the fault in FUNC is one the
 # copy survives; DEST is identical and -v names METHOD. With AFTER set,
