@@ -1,12 +1,370 @@
-/* tree.c - placeholder so the command links until the tree engine lands
- * (issue 3); replaced by the real rl_copy_tree. */
-#include "internal.h"
+/* tree.c - rl_copy_tree: check the options, open both roots, refuse a
+ * destination inside the source unless it is left out, run the workers
+ * (after a counting pre-scan when progress is wanted), and in
+ * RL_MODE_ALWAYS remove what was made when clones cannot work at all. */
+#include "tree.h"
+#include "sys.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* A path split into its parent directory (an O_PATH fd) and last name,
+ * trailing slashes ignored. */
+struct split {
+	int fd;
+	char *buf;
+	const char *dir, *name;
+};
+
+static int split_open(const char *path, struct split *sp)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	sp->fd = -1;
+	if (!(sp->buf = strndup(path, len)))
+		return -ENOMEM;
+	char *slash = strrchr(sp->buf, '/');
+	if (!slash) {
+		sp->dir = ".";
+		sp->name = sp->buf;
+	} else if (slash == sp->buf) {
+		sp->dir = "/";
+		sp->name = slash + 1; /* "" for "/" itself */
+	} else {
+		*slash = 0;
+		sp->dir = sp->buf;
+		sp->name = slash + 1;
+	}
+	sp->fd = rl__openat(AT_FDCWD, sp->dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	return sp->fd < 0 ? sp->fd : 0;
+}
+
+static void split_close(struct split *sp)
+{
+	if (sp->fd >= 0)
+		rl__close(sp->fd);
+	free(sp->buf);
+}
+
+static int check_options(const rl_tree_options *o)
+{
+	if (o->version == 0 || o->version > RL_TREE_OPTIONS_VERSION)
+		return -EINVAL;
+	if ((unsigned)o->mode > RL_MODE_NEVER)
+		return -EINVAL;
+	if ((o->flags & ~RL_TREE_FLAGS_) || (o->preserve & ~RL_PRESERVE_ALL))
+		return -EINVAL;
+	return 0;
+}
+
+static unsigned int jobs_for(const rl_tree_options *o)
+{
+	long n = o->jobs ? (long)o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > RL_TREE_JOBS_MAX ? RL_TREE_JOBS_MAX : (unsigned int)n;
+}
+
+/* How many directories may keep their two fds open: a quarter of the fd
+ * limit, leaving room for the files being copied and for the caller.
+ * Pinned directories (two per worker at most) may go over. */
+static unsigned int dir_budget(void)
+{
+	struct rlimit rl;
+	rlim_t n = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur;
+	n /= 8;
+	return n < 4 ? 4 : n > 512 ? 512 : (unsigned int)n;
+}
+
+static int tree_init(struct rl__tree *t, const char *src, const char *dst,
+		     const rl_tree_options *o)
+{
+	t->o = o;
+	t->src = src;
+	t->dst = dst;
+	rl_options_init(&t->fopts, RL_OPTIONS_VERSION);
+	t->fopts.mode = o->mode;
+	t->fopts.flags = o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC);
+	t->fopts.preserve = o->preserve;
+	rl__env_init(&t->env);
+	rl__env_umask(&t->env); /* read now: workers only read it */
+	t->jobs = jobs_for(o);
+	t->max_open = dir_budget();
+	t->euid = geteuid();
+	t->egid = getegid();
+	atomic_init(&t->idle, 0);
+	atomic_init(&t->stop, 0);
+	atomic_init(&t->next_progress, 0);
+	atomic_init(&t->verdict, RL__VERDICT_UNKNOWN);
+	rl__cache_init(t);
+	if (pthread_mutex_init(&t->qmu, NULL) || pthread_cond_init(&t->qcv, NULL) ||
+	    pthread_mutex_init(&t->nmu, NULL) || pthread_mutex_init(&t->smu, NULL) ||
+	    pthread_mutex_init(&t->cbmu, NULL) || pthread_mutex_init(&t->logmu, NULL))
+		return -ENOMEM;
+	return rl__links_init(&t->links);
+}
+
+static void tree_fini(struct rl__tree *t)
+{
+	rl__links_fini(t);
+	rl__undo_forget(t);
+	pthread_mutex_destroy(&t->qmu);
+	pthread_cond_destroy(&t->qcv);
+	pthread_mutex_destroy(&t->nmu);
+	pthread_mutex_destroy(&t->smu);
+	pthread_mutex_destroy(&t->cbmu);
+	pthread_mutex_destroy(&t->logmu);
+}
+
+/* dst's absolute path without symlinks, whether it exists or not. */
+static char *real_dest(const struct split *dp, int exists, const char *dst)
+{
+	if (exists)
+		return realpath(dst, NULL);
+	char *dir = realpath(dp->dir, NULL), *out = NULL;
+	if (dir && asprintf(&out, "%s/%s", strcmp(dir, "/") ? dir : "", dp->name) < 0)
+		out = NULL;
+	free(dir);
+	return out;
+}
+
+/* A destination inside the source is refused (it would copy itself
+ * forever) unless the excludes or filter leave it out. The walk also
+ * skips the destination root by device and inode, whatever its path. */
+static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
+{
+	char *s = realpath(t->src, NULL), *d = real_dest(dp, exists, t->dst);
+	int r = 0;
+	if (s && d) {
+		size_t n = strlen(s);
+		if (strcmp(s, d) == 0)
+			r = RL_ESAMEFILE;
+		else if (strncmp(s, d, n) == 0 && (d[n] == '/' || n == 1))
+			r = rl__excludes_cover(t->o, d + n + (d[n] == '/'))
+				    ? 0 : RL_EINSIDE;
+	}
+	free(s);
+	free(d);
+	return r;
+}
+
+/* Make (or, merging, open) the destination root: its fd, or -errno. */
+static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
+		     struct stat *st)
+{
+	int merge = (t->o->flags & RL_TREE_MERGE) != 0;
+	int exists = !*dp->name || fstatat(dp->fd, dp->name, st, 0) == 0;
+	if (exists && !merge)
+		return -EEXIST;
+	if (exists && *dp->name && !S_ISDIR(st->st_mode))
+		return -ENOTDIR;
+	int r = check_inside(t, dp, exists);
+	if (r < 0)
+		return r;
+	*fresh = !exists;
+	if (*fresh && mkdirat(dp->fd, dp->name, 0700) != 0)
+		return -errno;
+	/* Merging, dst is the caller's to name: a symlink to a directory
+	 * there is followed, as cp does. Below it, nothing ever is. */
+	int fd = rl__openat(*dp->name ? dp->fd : AT_FDCWD,
+			    *dp->name ? dp->name : t->dst,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*fresh ? O_NOFOLLOW : 0), 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st) != 0 ||
+	    (*fresh && (st->st_mode & 0700) != 0700 &&
+	     fchmod(fd, (st->st_mode & 07777) | 0700) != 0)) {
+		r = -errno;
+		rl__close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static struct rl__tnode *make_root(struct rl__tree *t, int sfd, int dfd,
+				   const struct stat *sst, const struct stat *dst)
+{
+	struct rl__tnode *root = rl__node_child(t, NULL, "");
+	if (!root)
+		return NULL;
+	rl__dir_set_source(root, sst);
+	if (dfd >= 0)
+		rl__dir_set_dest(t, root, dst);
+	rl__node_install(t, root, sfd, dfd); /* pinned for the whole run */
+	rl__node_ref(t, root);               /* this call's own reference */
+	return root;
+}
+
+/* A pass that never ran leaves the root's work and life to undo here. */
+static void root_unused(struct rl__tree *t)
+{
+	pthread_mutex_lock(&t->nmu);
+	t->root->pending--;
+	t->root->refs--;
+	pthread_mutex_unlock(&t->nmu);
+}
+
+/* Count the tree first so progress can show totals. */
+static int prescan(struct rl__tree *t)
+{
+	t->scan = 1;
+	int r = rl__walk_run(t);
+	t->scan = 0;
+	t->prescanned = 1;
+	if (r < 0) {
+		root_unused(t);
+		return r;
+	}
+	pthread_mutex_lock(&t->nmu); /* ready for the copy pass */
+	t->root->pending = 1;
+	t->root->refs++;
+	pthread_mutex_unlock(&t->nmu);
+	/* The root's listing is read again from its start. */
+	r = (int)rl__lseek(t->root->sfd, 0, SEEK_SET);
+	return r < 0 ? r : 0;
+}
+
+static int copy_walk(struct rl__tree *t, const struct split *dp, int fresh)
+{
+	int r = 0;
+	if (t->o->on_progress)
+		r = prescan(t);
+	if (r == 0 && (r = rl__walk_run(t)) < 0)
+		root_unused(t);
+	if (atomic_load(&t->verdict) == RL__VERDICT_FATAL) {
+		if (fresh)
+			rl__remove_tree(dp->fd, dp->name);
+		else
+			rl__undo_run(t);
+	}
+	rl__undo_forget(t);
+	rl__report_progress(t, 1);
+	return r;
+}
+
+static int copy_dir(struct rl__tree *t, int sfd, const struct stat *sst)
+{
+	struct split dp;
+	struct stat dst;
+	int fresh = 0, dfd = -1;
+	int r = split_open(t->dst, &dp);
+	if (r == 0 && (dfd = open_dest(t, &dp, &fresh, &dst)) < 0)
+		r = dfd;
+	if (r == 0 && !fresh && dst.st_dev == sst->st_dev && dst.st_ino == sst->st_ino)
+		r = RL_ESAMEFILE;
+	if (r == 0 && !(t->root = make_root(t, sfd, dfd, sst, &dst)))
+		r = -ENOMEM;
+	if (r < 0) {
+		rl__close(sfd);
+		if (dfd >= 0)
+			rl__close(dfd);
+		if (fresh)
+			unlinkat(dp.fd, dp.name, AT_REMOVEDIR);
+		split_close(&dp);
+		return r;
+	}
+	t->root->fresh = (unsigned char)fresh;
+	t->dst_dev = dst.st_dev;
+	t->dst_ino = dst.st_ino;
+	r = copy_walk(t, &dp, fresh);
+	rl__node_release(t, t->root);
+	rl__node_unref(t, t->root);
+	split_close(&dp);
+	return r;
+}
+
+/* A source that is not a directory: one entry, placed as dst. */
+static int copy_top(struct rl__tree *t)
+{
+	struct split sp, dp;
+	struct stat st;
+	struct rl__worker w;
+	int r = split_open(t->src, &sp);
+	if (r == 0)
+		r = split_open(t->dst, &dp);
+	else
+		dp.fd = -1, dp.buf = NULL;
+	if (r == 0 && fstat(dp.fd, &st) != 0)
+		r = -errno;
+	if (r == 0 && !(t->top = rl__node_child(t, NULL, "")))
+		r = -ENOMEM;
+	if (r == 0 && (r = rl__worker_init(&w, t)) == 0) {
+		rl__dir_set_dest(t, t->top, &st);
+		t->top->failed = 1; /* never given a directory's metadata */
+		rl__node_install(t, t->top, sp.fd, dp.fd);
+		sp.fd = dp.fd = -1; /* the node owns them now */
+		if (!(t->o->flags & RL_TREE_MERGE))
+			t->fopts.flags |= RL_F_NO_CLOBBER;
+		rl__walk_entry(&w, t->top, sp.name, dp.name, DT_UNKNOWN);
+		if (t->tasks) /* it became a directory meanwhile */
+			rl__report_fail(&w, t->top, NULL, -EISDIR);
+		for (struct rl__task *k; (k = t->tasks); free(k)) {
+			t->tasks = k->next;
+			k->node->failed = 1;
+			rl__node_done(&w, k->node);
+		}
+		rl__worker_fini(&w);
+	}
+	if (t->top)
+		rl__node_unref(t, t->top);
+	split_close(&sp);
+	split_close(&dp);
+	return r;
+}
+
+static int tree_run(struct rl__tree *t)
+{
+	struct stat st;
+	int follow = (t->o->flags & RL_TREE_DEREF_ALL) != 0;
+	int fd = rl__openat(AT_FDCWD, t->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+			    O_NOCTTY | (follow ? 0 : O_NOFOLLOW), 0);
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0)
+			return copy_dir(t, fd, &st);
+		int r = -errno;
+		rl__close(fd);
+		return r;
+	}
+	if (fd != -ENOTDIR && fd != -ELOOP)
+		return fd;
+	int r = copy_top(t);
+	return r < 0 ? r : 0;
+}
 
 int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 		 rl_tree_stats *stats)
 {
-	(void)src, (void)dst, (void)opts, (void)stats;
-	return -ENOSYS;
+	rl_tree_options defaults = RL_TREE_OPTIONS_INIT;
+	if (!src || !dst)
+		return -EINVAL;
+	if (!*src || !*dst)
+		return -ENOENT;
+	if (!opts)
+		opts = &defaults;
+	int r = check_options(opts);
+	if (r < 0)
+		return r;
+	struct rl__tree *t = calloc(1, sizeof *t);
+	if (!t)
+		return -ENOMEM;
+	if ((r = tree_init(t, src, dst, opts)) == 0)
+		r = tree_run(t);
+	if (r == 0)
+		r = t->fatal ? t->fatal : t->first_err ? t->first_err
+						       : t->first_clone_err;
+	if (stats)
+		*stats = t->stats;
+	tree_fini(t);
+	free(t);
+	return r;
 }

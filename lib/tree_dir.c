@@ -1,0 +1,157 @@
+/* tree_dir.c - a directory's life: open the source, make the copy, and,
+ * once everything inside is done, give the copy its metadata. Copies are
+ * made 0700 so this run can fill them whatever the source's mode (read-only
+ * directories), and get their final mode and times last. */
+#include "tree.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void rl__dir_set_source(struct rl__tnode *n, const struct stat *st)
+{
+	n->sdev = st->st_dev;
+	n->sino = st->st_ino;
+	n->meta.mode = st->st_mode;
+	n->meta.uid = st->st_uid;
+	n->meta.gid = st->st_gid;
+	n->meta.atim = st->st_atim;
+	n->meta.mtim = st->st_mtim;
+}
+
+void rl__dir_set_dest(struct rl__tree *t, struct rl__tnode *n,
+		      const struct stat *st)
+{
+	n->ddev = st->st_dev;
+	n->dino = st->st_ino;
+	n->duid = st->st_uid;
+	n->dgid = st->st_gid;
+	/* New entries take a setgid directory's group, else ours. */
+	n->new_gid = (st->st_mode & S_ISGID) ? st->st_gid : t->egid;
+}
+
+/* Is the directory st one of c's ancestors (a loop through -L or a bind
+ * mount)? Ancestors are pending, so their identity is stable. */
+static int is_loop(const struct rl__tnode *c, const struct stat *st)
+{
+	for (const struct rl__tnode *p = c->parent; p; p = p->parent)
+		if (p->sdev == st->st_dev && p->sino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Make (or, merging, find) c's copy in p; returns its fd or -errno. */
+static int make_dest(struct rl__tree *t, struct rl__tnode *c,
+		     struct rl__tnode *p)
+{
+	struct stat st;
+	if (mkdirat(p->dfd, c->name, 0700) == 0) {
+		c->fresh = 1;
+		if (!p->fresh)
+			rl__undo_note(t, p, c->name);
+	} else if (errno != EEXIST || p->fresh) {
+		return -errno;
+	}
+	/* Merging into an existing entry: only a real directory will do. */
+	int fd = rl__openat(p->dfd, c->name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd == -ELOOP ? -ENOTDIR : fd;
+	if (fstat(fd, &st) != 0) {
+		int r = -errno;
+		rl__close(fd);
+		return r;
+	}
+	/* A umask denying us rwx on our own directory would stop the copy. */
+	if (c->fresh && (st.st_mode & 0700) != 0700 &&
+	    fchmod(fd, (st.st_mode & 07777) | 0700) != 0) {
+		int r = -errno;
+		rl__close(fd);
+		return r;
+	}
+	rl__dir_set_dest(t, c, &st);
+	return fd;
+}
+
+static int open_pair(struct rl__worker *w, struct rl__tnode *c,
+		     struct rl__tnode *p)
+{
+	struct rl__tree *t = w->t;
+	struct stat st;
+	int sfd = rl__openat(p->sfd, c->name, O_RDONLY | O_DIRECTORY |
+			     O_CLOEXEC | O_NOCTTY | (c->follow ? 0 : O_NOFOLLOW), 0);
+	if (sfd < 0)
+		return sfd;
+	int r = fstat(sfd, &st) == 0 ? 0 : -errno;
+	if (r == 0 && st.st_dev == t->dst_dev && st.st_ino == t->dst_ino)
+		r = 1; /* our own output, inside the source: never walk it */
+	else if (r == 0 && is_loop(c, &st))
+		r = -ELOOP;
+	int dfd = -1;
+	if (r == 0) {
+		rl__dir_set_source(c, &st);
+		if (!t->scan && (dfd = make_dest(t, c, p)) < 0)
+			r = dfd;
+	}
+	if (r != 0) {
+		rl__close(sfd);
+		return r;
+	}
+	rl__node_install(t, c, sfd, dfd);
+	return 0;
+}
+
+int rl__dir_open(struct rl__worker *w, struct rl__tnode *c)
+{
+	struct rl__tree *t = w->t;
+	int r = rl__node_acquire(t, c->parent);
+	if (r < 0)
+		return r;
+	r = open_pair(w, c, c->parent);
+	rl__node_release(t, c->parent);
+	return r;
+}
+
+/* What of the source's metadata the copy c still needs. */
+static unsigned int dir_preserve(const struct rl__tree *t,
+				 const struct rl__tnode *c)
+{
+	unsigned int p = t->o->preserve & ~RL_PRESERVE_LINKS;
+	if ((p & RL_PRESERVE_OWNERSHIP) && c->meta.uid == c->duid &&
+	    c->meta.gid == c->dgid && !(c->meta.mode & (S_ISUID | S_ISGID)))
+		p &= ~RL_PRESERVE_OWNERSHIP;
+	return p;
+}
+
+static int dir_meta(struct rl__tree *t, struct rl__tnode *c)
+{
+	struct stat st = { 0 };
+	st.st_mode = c->meta.mode;
+	st.st_uid = c->meta.uid;
+	st.st_gid = c->meta.gid;
+	st.st_atim = c->meta.atim;
+	st.st_mtim = c->meta.mtim;
+	/* A fresh copy is 0700 and always needs its mode; a directory that
+	 * was there before keeps its own unless the mode is preserved. */
+	int keep = !c->fresh && !(t->o->preserve & RL_PRESERVE_MODE);
+	return rl__meta_apply(c->dfd, c->sfd, &st, dir_preserve(t, c), keep,
+			      &t->env);
+}
+
+void rl__dir_finish(struct rl__worker *w, struct rl__tnode *c)
+{
+	struct rl__tree *t = w->t;
+	if (c->failed || !c->opened || t->scan || atomic_load(&t->stop))
+		return;
+	int r = rl__node_acquire(t, c);
+	if (r == 0) {
+		r = dir_meta(t, c);
+		rl__node_release(t, c);
+	}
+	if (r < 0)
+		rl__report_fail(w, c, NULL, r);
+	else
+		rl__report_done(w, c, NULL, NULL, NULL, 0);
+}

@@ -1,0 +1,227 @@
+/* tree_make.c - make one non-directory entry in the destination: a regular
+ * file, a symlink (recreated, never followed), a FIFO, socket or device
+ * node, or a hard link to an earlier copy. Everything is relative to the
+ * destination directory's fd; metadata of links and nodes is set by name
+ * with AT_SYMLINK_NOFOLLOW, which cannot be redirected. */
+#include "tree.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TMP_NAME_MAX 32
+
+/* Make e (or its stand-in named name) and give it its metadata. */
+typedef int (*make_fn)(struct rl__tree *t, struct rl__ent *e,
+		       const char *name, const void *arg);
+
+static void temp_name(char buf[TMP_NAME_MAX])
+{
+	uint64_t x = 0;
+	if (getrandom(&x, sizeof x, GRND_NONBLOCK) != (ssize_t)sizeof x) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^
+		    (uint64_t)(uintptr_t)buf;
+	}
+	snprintf(buf, TMP_NAME_MAX, ".rl-tmp-%016llx", (unsigned long long)x);
+}
+
+/* Make e with fn; merging into an existing directory, replace what is
+ * there atomically (made under a temporary name, then renamed over). */
+static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
+		 const void *arg)
+{
+	char tmp[TMP_NAME_MAX];
+	struct stat cur;
+	int r = fn(t, e, e->dname, arg);
+	if (r == 0 && !e->fresh)
+		rl__undo_note(t, e->dir, e->dname);
+	if (r != -EEXIST || e->fresh || (t->fopts.flags & RL_F_NO_CLOBBER))
+		return r;
+	if (fstatat(e->ddir, e->dname, &cur, AT_SYMLINK_NOFOLLOW) != 0)
+		return -errno;
+	if (S_ISDIR(cur.st_mode))
+		return -EISDIR;
+	if (cur.st_dev == e->st.st_dev && cur.st_ino == e->st.st_ino)
+		return RL_ESAMEFILE;
+	for (int tries = 0; tries < 100; tries++) {
+		temp_name(tmp);
+		if ((r = fn(t, e, tmp, arg)) != -EEXIST)
+			break;
+	}
+	if (r < 0)
+		return r;
+	if (renameat(e->ddir, tmp, e->ddir, e->dname) != 0) {
+		r = -errno;
+		unlinkat(e->ddir, tmp, 0);
+		return r;
+	}
+	rl__undo_note(t, e->dir, e->dname);
+	return 0;
+}
+
+/* 1 owner set, 0 only partly (not root: as cp, keep what we may), -errno. */
+static int chown_at(int dirfd, const char *name, const struct stat *st)
+{
+	if (fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	if (errno != EPERM && errno != EINVAL)
+		return -errno;
+	if (fchownat(dirfd, name, (uid_t)-1, st->st_gid, AT_SYMLINK_NOFOLLOW) != 0 &&
+	    errno != EPERM && errno != EINVAL)
+		return -errno;
+	return 0;
+}
+
+/* Owner, mode (nodes only: a symlink has none) and times, by name. */
+static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
+{
+	unsigned int p = rl__entry_preserve(t, e);
+	int owned = (t->o->preserve & RL_PRESERVE_OWNERSHIP) != 0;
+	if ((p & RL_PRESERVE_OWNERSHIP) &&
+	    (owned = chown_at(e->ddir, name, &e->st)) < 0)
+		return owned;
+	if ((p & RL_PRESERVE_MODE) && !S_ISLNK(e->st.st_mode)) {
+		mode_t want = e->st.st_mode & 07777;
+		if (!owned)
+			want &= (mode_t)~(S_ISUID | S_ISGID);
+		/* mknodat gave it the bits less the umask. */
+		mode_t made = (e->st.st_mode & 0777) & ~(mode_t)t->env.umask;
+		if (want != made && fchmodat(e->ddir, name, want, AT_SYMLINK_NOFOLLOW) != 0)
+			return -errno;
+	}
+	if (p & RL_PRESERVE_TIMESTAMPS) {
+		struct timespec ts[2] = { e->st.st_atim, e->st.st_mtim };
+		if (utimensat(e->ddir, name, ts, AT_SYMLINK_NOFOLLOW) != 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Undo a half-made entry: it was ours, made a moment ago. */
+static int made_or_undo(int r, int dirfd, const char *name)
+{
+	if (r < 0)
+		unlinkat(dirfd, name, 0);
+	return r;
+}
+
+static int mk_symlink(struct rl__tree *t, struct rl__ent *e, const char *name,
+		      const void *target)
+{
+	if (symlinkat(target, e->ddir, name) != 0)
+		return -errno;
+	return made_or_undo(meta_at(t, e, name), e->ddir, name);
+}
+
+static int mk_node(struct rl__tree *t, struct rl__ent *e, const char *name,
+		   const void *unused)
+{
+	(void)unused;
+	mode_t type = e->st.st_mode & S_IFMT;
+	dev_t dev = (type == S_IFCHR || type == S_IFBLK) ? e->st.st_rdev : 0;
+	if (mknodat(e->ddir, name, type | (e->st.st_mode & 0777), dev) != 0)
+		return -errno;
+	return made_or_undo(meta_at(t, e, name), e->ddir, name);
+}
+
+static int mk_link(struct rl__tree *t, struct rl__ent *e, const char *name,
+		   const void *arg)
+{
+	const struct rl__linkref *ref = arg;
+	int r = rl__node_acquire(t, ref->dir);
+	if (r < 0)
+		return r;
+	if (linkat(ref->dir->dfd, ref->name, e->ddir, name, 0) != 0)
+		r = -errno;
+	rl__node_release(t, ref->dir);
+	return r;
+}
+
+static int make_symlink(struct rl__tree *t, struct rl__ent *e)
+{
+	char target[PATH_MAX + 1];
+	ssize_t n = readlinkat(e->sdir, e->name, target, PATH_MAX);
+	if (n < 0)
+		return -errno;
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	target[n] = 0;
+	return place(t, e, mk_symlink, target);
+}
+
+/* A fresh file in a fresh directory: nothing to replace, no temporary. */
+static int file_fresh(struct rl__tree *t, struct rl__ent *e, int sfd,
+		      const rl_options *o, rl_result *res)
+{
+	int dfd = rl__openat(e->ddir, e->dname, O_WRONLY | O_CREAT | O_EXCL |
+			     O_NOFOLLOW | O_CLOEXEC,
+			     rl__create_mode(&e->st, o->preserve));
+	if (dfd < 0)
+		return dfd;
+	int r = rl__copy_data(sfd, dfd, &e->st, o, &t->env, res);
+	if (r == 0)
+		r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
+	if (r == 0 && (o->flags & RL_F_FSYNC))
+		r = rl__fsync(dfd);
+	rl__close(dfd);
+	return made_or_undo(r, e->ddir, e->dname);
+}
+
+static int make_file(struct rl__tree *t, struct rl__ent *e, int sfd,
+		     rl_result *res)
+{
+	rl_options o = t->fopts;
+	o.preserve = rl__entry_preserve(t, e);
+	if (e->fresh)
+		return file_fresh(t, e, sfd, &o, res);
+	int r = rl__copy_into(sfd, &e->st, e->ddir, e->dname, &o, &t->env, res);
+	if (r == 0)
+		rl__undo_note(t, e->dir, e->dname);
+	return r;
+}
+
+static int make_kind(struct rl__tree *t, struct rl__ent *e, int sfd,
+		     rl_result *res)
+{
+	switch (e->st.st_mode & S_IFMT) {
+	case S_IFREG:
+		return make_file(t, e, sfd, res);
+	case S_IFLNK:
+		return make_symlink(t, e);
+	default:
+		return place(t, e, mk_node, NULL);
+	}
+}
+
+int rl__entry_make(struct rl__worker *w, struct rl__ent *e, int sfd,
+		   rl_result *res)
+{
+	struct rl__tree *t = w->t;
+	struct rl__linkref ref;
+	if (!(t->o->preserve & RL_PRESERVE_LINKS) || e->st.st_nlink < 2 ||
+	    e->dir == t->top)
+		return make_kind(t, e, sfd, res);
+	int r = rl__links_claim(t, &e->st, e->dir, e->dname, &ref);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		r = place(t, e, mk_link, &ref);
+		rl__links_drop(t, &ref);
+		/* Too many links for the filesystem: a copy keeps the data. */
+		if (r == -EMLINK)
+			return make_kind(t, e, sfd, res);
+		return r == 0 ? RL__LINKED : r;
+	}
+	r = make_kind(t, e, sfd, res);
+	rl__links_publish(t, &ref, r == 0);
+	return r;
+}
