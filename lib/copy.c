@@ -99,30 +99,44 @@ static int rename_into(int dirfd, const char *tmp, const char *name,
 	return 0;
 }
 
-/* Make the complete file fd visible as dirfd/name. */
+/* Give the unnamed fd a fresh hidden name (left in tmp). */
+static int link_temp(int fd, int dirfd, char tmp[TMP_NAME_MAX])
+{
+	int r = -EEXIST;
+	for (int tries = 0; tries < 100 && r == -EEXIST; tries++) {
+		temp_name(tmp);
+		r = link_unnamed(fd, dirfd, tmp);
+	}
+	if (r < 0)
+		tmp[0] = 0;
+	return r;
+}
+
+/* Make the complete file fd visible as dirfd/name, and close fd. close()
+ * can report a late write error (NFS, FUSE), so it comes before the final
+ * rename; where the file went straight to its name, a failing close
+ * removes it again (dst was absent before). */
 static int commit(int fd, int dirfd, const char *name, char tmp[TMP_NAME_MAX],
 		  int exists, int no_clobber)
 {
-	int r;
-	if (tmp[0])
-		return rename_into(dirfd, tmp, name, no_clobber);
-	if (!exists || no_clobber) {
+	int r = 0, direct = 0;
+	if (!tmp[0] && (!exists || no_clobber)) {
 		r = link_unnamed(fd, dirfd, name);
-		if (r != -EEXIST || no_clobber)
+		direct = r == 0;
+		if (r < 0 && (r != -EEXIST || no_clobber)) {
+			rl__close(fd);
 			return r;
+		}
 	}
-	/* Replace atomically: name the file, then rename over dst. */
-	for (int tries = 0; tries < 100; tries++) {
-		temp_name(tmp);
-		r = link_unnamed(fd, dirfd, tmp);
-		if (r != -EEXIST)
-			break;
-	}
-	if (r < 0) {
-		tmp[0] = 0;
+	if (!tmp[0] && !direct && (r = link_temp(fd, dirfd, tmp)) < 0) {
+		rl__close(fd);
 		return r;
 	}
-	return rename_into(dirfd, tmp, name, 0);
+	if ((r = rl__close(fd)) == 0 && !direct)
+		r = rename_into(dirfd, tmp, name, no_clobber);
+	if (r < 0)
+		unlinkat(dirfd, direct ? name : tmp, 0);
+	return r;
 }
 
 int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
@@ -141,11 +155,11 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 	if (r == 0 && (opts->flags & RL_F_FSYNC))
 		r = rl__fsync(fd);
 	if (r == 0)
-		r = commit(fd, dirfd, name, tmp, exists,
-			   (opts->flags & RL_F_NO_CLOBBER) != 0);
-	if (r < 0 && tmp[0])
-		unlinkat(dirfd, tmp, 0);
+		return commit(fd, dirfd, name, tmp, exists,
+			      (opts->flags & RL_F_NO_CLOBBER) != 0);
 	rl__close(fd);
+	if (tmp[0])
+		unlinkat(dirfd, tmp, 0);
 	return r;
 }
 

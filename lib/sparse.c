@@ -139,6 +139,16 @@ static int next_segment(int fd, uint64_t size, uint64_t *off, uint64_t *end)
 	return *off >= size;
 }
 
+/* The walk ended in a hole: a trailing hole, or a source that shrank
+ * under us (SEEK_DATA cannot tell them apart). */
+static int same_size(int fd, uint64_t size)
+{
+	struct stat now;
+	if (fstat(fd, &now) != 0)
+		return -errno;
+	return (uint64_t)now.st_size == size ? 0 : RL_ECHANGED;
+}
+
 int rl__copy_segments(int src, int dst, const struct stat *st, int use_cfr,
 		      struct rl__count *c)
 {
@@ -150,7 +160,7 @@ int rl__copy_segments(int src, int dst, const struct stat *st, int use_cfr,
 	int dense = (uint64_t)st->st_blocks * 512 >= size;
 	while (off < size) {
 		if (!dense && (r = next_segment(src, size, &off, &end)) != 0)
-			return r < 0 ? r : 0;
+			return r < 0 ? r : same_size(src, size);
 		r = use_cfr ? cfr_segment(src, dst, off, end - off, c)
 			    : rl__copy_bytes(src, off, dst, off, end - off, c);
 		if (r < 0)
