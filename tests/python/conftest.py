@@ -101,6 +101,8 @@ class Mounts:
     def close(self):
         problems = []
         for mnt, img in reversed(self.cleanups):
+            # A test that froze it and died must not leave umount hanging.
+            subprocess.run(["fsfreeze", "-u", mnt], capture_output=True)
             if subprocess.run(["umount", mnt], capture_output=True).returncode:
                 subprocess.run(["umount", "-l", mnt], capture_output=True)
                 problems.append("%s was busy (lazily unmounted)" % mnt)
@@ -123,47 +125,57 @@ def mounts():
     assert not problems, problems
 
 
-def _workdir(mounts, kind):
-    return tempfile.mkdtemp(prefix="t.", dir=mounts.get(kind))
+@pytest.fixture
+def workdir(mounts):
+    """workdir(kind) -> a fresh directory on that filesystem, removed after
+    the test (the filesystems live for the whole session)."""
+    made = []
+
+    def make(kind):
+        made.append(tempfile.mkdtemp(prefix="t.", dir=mounts.get(kind)))
+        return made[-1]
+    yield make
+    for d in made:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture
-def fsdir(mounts):
+def fsdir(workdir):
     """fsdir(kind) -> a fresh directory on that filesystem."""
-    return lambda kind: _workdir(mounts, kind)
+    return workdir
 
 
 @pytest.fixture(params=["btrfs", "xfs", "ext4", "tmpfs"])
-def anyfs(request, mounts):
+def anyfs(request, workdir):
     """(kind, fresh directory) on each filesystem in turn."""
-    return request.param, _workdir(mounts, request.param)
+    return request.param, workdir(request.param)
 
 
 @pytest.fixture(params=["btrfs", "xfs"])
-def clonefs(request, mounts):
+def clonefs(request, workdir):
     """A fresh directory on a filesystem that clones."""
-    return _workdir(mounts, request.param)
+    return workdir(request.param)
 
 
 @pytest.fixture(params=["ext4", "tmpfs"])
-def plainfs(request, mounts):
+def plainfs(request, workdir):
     """A fresh directory on a filesystem that cannot clone."""
-    return _workdir(mounts, request.param)
+    return workdir(request.param)
 
 
 @pytest.fixture
-def btrfs(mounts):
-    return _workdir(mounts, "btrfs")
+def btrfs(workdir):
+    return workdir("btrfs")
 
 
 @pytest.fixture
-def ext4(mounts):
-    return _workdir(mounts, "ext4")
+def ext4(workdir):
+    return workdir("ext4")
 
 
 @pytest.fixture
-def tmpfs(mounts):
-    return _workdir(mounts, "tmpfs")
+def tmpfs(workdir):
+    return workdir("tmpfs")
 
 
 # --- Report lines for tests/run.sh ---------------------------------------
