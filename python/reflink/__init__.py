@@ -209,26 +209,34 @@ def copy(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
 
 
 class _IgnoreFilter:
-    """Adapts a shutil-style ignore(dir, names) -> names-to-ignore to the
-    library's per-entry filter, asking once per directory (the tree engine
-    calls its filter one entry at a time, from its worker threads)."""
+    """Adapts a shutil-style ignore(dir, names) -> names-to-leave-out to the
+    tree engine's per-entry filter(relpath, name, is_dir), asking once per
+    directory with all its names, as shutil.copytree does. (The engine
+    calls its filter one entry at a time, from its worker threads, with the
+    GIL taken; also for the path of a destination inside the source, which
+    may not exist yet.)"""
 
     def __init__(self, src, ignore, as_str):
         root = os.fspath(src)
         self.root = os.fsdecode(root) if as_str else os.fsencode(root)
         self.ignore = ignore
-        self.ignored = {}  # directory relative path -> names to leave out
+        self.dirs = {}  # relative dir -> (its names, the names left out)
 
     def __call__(self, relpath, name, is_dir):
         parent = os.path.dirname(relpath)
-        if not name or name in (".", "..", b".", b".."):
-            return False
-        left_out = self.ignored.get(parent)
-        if left_out is None:
-            where = os.path.join(self.root, parent) if parent else self.root
-            left_out = set(self.ignore(where, os.listdir(where)))
-            self.ignored[parent] = left_out
-        return name in left_out
+        where = os.path.join(self.root, parent) if parent else self.root
+        entry = self.dirs.get(parent)
+        if entry is None:
+            try:
+                names = os.listdir(where)
+            except FileNotFoundError:
+                names = []
+            entry = (set(names), set(self.ignore(where, names)))
+            self.dirs[parent] = entry
+        names, left_out = entry
+        if name in names:
+            return name in left_out
+        return name in set(self.ignore(where, sorted(names) + [name]))
 
 
 def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",

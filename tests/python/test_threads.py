@@ -76,6 +76,10 @@ def _mount_point(path):
 
 
 def _calls(d, src):
+    tree = os.path.join(d, "tree")
+    os.mkdir(tree)
+    write(os.path.join(tree, "f"), data(100000))
+
     def clone_range():
         with open(src, "rb") as s, open(os.path.join(d, "range"), "wb") as t:
             reflink.clone_range(s, 0, t, 0, 0)
@@ -85,10 +89,13 @@ def _calls(d, src):
         "reflink": lambda: reflink.reflink(src, os.path.join(d, "clone")),
         "clone_range": clone_range,
         "supported_at": lambda: reflink.supported_at(d),
+        "copytree": lambda: reflink.copytree(tree, os.path.join(d, "tree-copy"),
+                                             ignore=lambda path, names: []),
     }
 
 
-@pytest.mark.parametrize("call", ["copy", "reflink", "clone_range", "supported_at"])
+@pytest.mark.parametrize("call", ["copy", "reflink", "clone_range", "supported_at",
+                                  "copytree"])
 def test_gil_released(fsdir, call):
     """Freeze the filesystem so the call blocks in the kernel, then check
     that this thread still runs Python code meanwhile. Were the GIL held
