@@ -1,0 +1,339 @@
+"""The benchmark proper, run by bench/run.sh on filesystems it mounted.
+
+For each workload and filesystem: make the source, run every tool in turn
+(A B C A B C ...) for the number of runs, verify each copy, then profile the
+tree copies with strace. Writes the results as Markdown and JSON and prints
+the Markdown. Exit status 1 if a reflink copy failed or was wrong, or (smoke
+mode) if the verifier let a planted wrong copy through.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import report
+import tools as T
+import verify
+import workloads as W
+
+RUN_TIMEOUT = 900
+CLONE_FS = ("btrfs", "xfs")
+
+
+@dataclass
+class Fs:
+    name: str
+    mount: str
+
+    @property
+    def clone(self):
+        return self.name in CLONE_FS
+
+
+@dataclass
+class Workload:
+    key: str
+    title: str
+    tree: bool
+    make: object            # make(path)
+    tools: object           # tools(fs) -> [Tool]
+    fs: tuple = ()          # filesystems it runs on; () = all mounted
+    min_runs: int = 0
+    cold: bool = False      # caches dropped before every run
+
+
+@dataclass
+class Sample:
+    seconds: float          # the tool's time (in-process for Python/Node)
+    wall: float
+    rss_kib: int = 0
+    alloc_kib: int = 0
+
+
+@dataclass
+class Row:
+    tool: T.Tool
+    samples: list = field(default_factory=list)
+    failure: str = ""       # why the tool's result does not count
+    caught: str = ""        # selftest: what the verifier found
+    syscalls: dict = None   # name -> calls, from strace -c -f
+    json: dict = None       # reflink --json of the last run
+
+
+T0 = time.time()
+
+
+def log(msg):
+    print("%5.0fs %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
+
+
+def plan(cfg):
+    rl, cfr = cfg.reflink, cfg.cfr
+    if cfg.smoke:
+        return [
+            Workload("file", "4 MiB random file", False,
+                     lambda p: W.random_file(p, 4 * W.MiB),
+                     lambda fs: T.file_tools(rl, fs.clone, cfr)),
+            Workload("sparse", "64 MiB sparse file, 8 MiB of data", False,
+                     lambda p: W.sparse_file(p, 64 * W.MiB, 8),
+                     lambda fs: T.sparse_tools(rl, fs.clone)),
+            Workload("tree", "small tree (300 files, links, times)", True,
+                     lambda p: W.synthetic_tree(p, 300, extras=True),
+                     lambda fs: T.tree_tools(rl, fs.clone, fs.name) + T.selftest_tools(fs.clone)),
+        ]
+    return [
+        Workload("file1g", "1 GiB random file", False,
+                 lambda p: W.random_file(p, W.GiB),
+                 lambda fs: T.file_tools(rl, fs.clone, cfr)),
+        Workload("file1g-cold", "1 GiB random file, cold cache (dropped before every run)",
+                 False, lambda p: W.random_file(p, W.GiB),
+                 lambda fs: T.cold_copy_tools(rl, cfr), fs=("ext4",), cold=True),
+        Workload("file1m", "1 MiB clone", False,
+                 lambda p: W.random_file(p, W.MiB),
+                 lambda fs: T.small_clone_tools(rl), fs=CLONE_FS, min_runs=10),
+        Workload("sparse4g", "4 GiB sparse file, 64 MiB of data in 1 MiB pieces", False,
+                 lambda p: W.sparse_file(p, 4 * W.GiB, 64),
+                 lambda fs: T.sparse_tools(rl, fs.clone)),
+        Workload("npm", "node_modules tree (npm ci from bench/package-lock.json)", True,
+                 lambda p: W.copy_tree_in(cfg.npm_tree, p),
+                 lambda fs: T.tree_tools(rl, fs.clone, fs.name)),
+        Workload("tree100k", "synthetic tree, 100,000 small files", True,
+                 lambda p: W.synthetic_tree(p, 100_000),
+                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False)),
+        Workload("tree10k", "synthetic tree, 10,000 small files (linearity)", True,
+                 lambda p: W.synthetic_tree(p, 10_000),
+                 lambda fs: T.linear_tools(rl, fs.clone)),
+    ]
+
+
+def sh(*argv):
+    subprocess.run(argv, check=True)
+
+
+def settle(cfg, fs, cold):
+    """The same starting state for every tool: nothing dirty (the previous
+    copy written out and deleted), and the source in the page cache (read
+    once before the first run; nothing evicts it on this machine) or, with
+    --cold, no cache at all: each tool then reads from the device."""
+    if cfg.smoke:  # inside `make check`: leave other filesystems alone
+        sh("sync", "-f", fs.mount)
+        return
+    os.sync()
+    if cold:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+
+
+def warm(src):
+    """Read the whole source (data and metadata) into the page cache."""
+    paths = [src] if os.path.isfile(src) else (
+        os.path.join(d, n) for d, _, files in os.walk(src) for n in files)
+    for p in paths:
+        if os.path.islink(p):
+            continue
+        with open(p, "rb", buffering=0) as f:
+            while f.read(1 << 20):
+                pass
+
+
+def remove(path):
+    if os.path.lexists(path):
+        sh("rm", "-rf", "--one-file-system", path)
+
+
+def measure(row, src, dst, nfiles, tree):
+    """One timed run of row's tool; returns a Sample, or None on failure."""
+    cmd = row.tool.command(src, dst)
+    rss_file = dst + ".time"
+    if tree:
+        cmd = ["/usr/bin/time", "-v", "-o", rss_file] + cmd
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                           timeout=RUN_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        row.failure = str(e)
+        return None
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        row.failure = "exit %d: %s" % (p.returncode, (p.stderr.strip().splitlines() or [""])[-1][:200])
+        return None
+    s = Sample(_inproc(p.stdout) if row.tool.inproc else wall, wall)
+    if tree:
+        s.rss_kib = _max_rss(rss_file)
+        os.unlink(rss_file)
+    elif os.path.isfile(dst):
+        s.alloc_kib = os.lstat(dst).st_blocks // 2
+    _judge(row, verify.compare(src, dst, row.tool.want) + _json_problems(row, p.stdout, nfiles))
+    return s
+
+
+def _inproc(stdout):
+    for line in stdout.splitlines():
+        if line.startswith("elapsed "):
+            return float(line.split()[1])
+    raise RuntimeError("peer printed no elapsed time: %r" % stdout[-200:])
+
+
+def _max_rss(path):
+    with open(path) as f:
+        for line in f:
+            if "Maximum resident set size" in line:
+                return int(line.rsplit(":", 1)[1])
+    return 0
+
+
+def _json_problems(row, stdout, nfiles):
+    """reflink --json must count the files it copied, with no errors."""
+    if row.tool.family != "reflink":
+        return []
+    try:
+        row.json = json.loads(stdout[stdout.index("{"):])
+    except ValueError:
+        return ["no JSON object on stdout with --json"]
+    if row.json.get("errors", 0) != 0:
+        return ["--json reports %s errors" % row.json["errors"]]
+    if row.json.get("files") != nfiles:
+        return ["--json counts %s files, source has %d" % (row.json.get("files"), nfiles)]
+    return []
+
+
+def _judge(row, problems):
+    if row.tool.family == "selftest":
+        if problems:
+            row.caught = problems[0]
+        else:
+            row.failure = "verifier did not catch this wrong copy"
+    elif problems:
+        row.failure = "wrong copy: " + "; ".join(problems)
+
+
+def strace_profile(row, src, dst):
+    """System calls of one run, by name (strace -c -f)."""
+    out = dst + ".strace"
+    cmd = ["strace", "-c", "-f", "-o", out] + row.tool.command(src, dst)
+    p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                       timeout=RUN_TIMEOUT * 4)
+    calls = {}
+    if p.returncode == 0:
+        calls = _parse_strace(out)
+    os.unlink(out)
+    return calls
+
+
+def _parse_strace(path):
+    calls = {}
+    with open(path) as f:
+        for line in f:
+            t = line.split()
+            # "% time seconds usecs/call calls [errors] syscall"
+            if len(t) >= 5 and t[0][0].isdigit() and t[-1] != "total":
+                calls[t[-1]] = int(t[3])
+    return calls
+
+
+def bench_one(cfg, w, fs):
+    src, dst = os.path.join(fs.mount, "src-" + w.key), os.path.join(fs.mount, "dst")
+    remove(src)
+    log("[%s %s] making the source" % (fs.name, w.key))
+    w.make(src)
+    nfiles = verify.count_files(src)
+    rows = [Row(t) for t in w.tools(fs)]
+    cold = cfg.cold or w.cold
+    if not cold:
+        warm(src)
+    runs = max(cfg.runs, w.min_runs) if not cfg.smoke else 1
+    for i in range(runs):
+        for row in rows:
+            if row.failure or (row.caught and row.tool.family == "selftest"):
+                continue
+            remove(dst)
+            settle(cfg, fs, cold)
+            s = measure(row, src, dst, nfiles, w.tree)
+            if s:
+                row.samples.append(s)
+            log("[%s %s] run %d/%d %-28s %s" % (
+                fs.name, w.key, i + 1, runs, row.tool.name,
+                row.failure or row.caught or "%.4f s ok" % s.seconds))
+    if w.tree and fs.name in cfg.strace_fs:
+        for row in rows:
+            if row.tool.family == "selftest" or row.failure:
+                continue
+            remove(dst)
+            row.syscalls = strace_profile(row, src, dst)
+            log("[%s %s] strace %-28s %d calls" % (fs.name, w.key, row.tool.name,
+                                                   sum(row.syscalls.values())))
+    if cfg.smoke and w.tree and fs.clone:
+        rows.append(_fiemap_selftest(cfg, src, dst))
+    remove(dst)
+    remove(src)
+    return {"workload": w, "fs": fs, "rows": rows, "files": nfiles}
+
+
+def _fiemap_selftest(cfg, src, dst):
+    """The verifier's FIEMAP reading must agree with tests/tools/fiemap."""
+    row = Row(T.Tool("selftest: fiemap agrees", [], family="check"))
+    sh("cp", "-a", "--reflink=always", src, dst)
+    for d, _, files in os.walk(dst):
+        for n in files:
+            p = os.path.join(d, n)
+            if os.path.islink(p) or os.path.getsize(p) == 0:
+                continue
+            t = subprocess.run([cfg.fiemap, p], capture_output=True, text=True).stdout.split()
+            data, shared, _ = verify.fiemap(p)
+            if len(t) != 6 or (int(t[3]), int(t[5])) != (shared, data):
+                row.failure = "%s: fiemap tool says %s, verify.py %d/%d" % (p, t, shared, data)
+                return row
+    return row
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reflink", required=True)
+    ap.add_argument("--fiemap", required=True)
+    ap.add_argument("--cfr", required=True)
+    ap.add_argument("--fs", action="append", default=[], help="NAME=MOUNTPOINT")
+    ap.add_argument("--npm-tree", help="installed node_modules to copy from")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", help="comma-separated workload keys")
+    ap.add_argument("--strace-fs", default="btrfs,ext4")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--cold", action="store_true")
+    ap.add_argument("--out", required=True, help="results file, without extension")
+    ap.add_argument("--command", default="", help="the command line, for the report")
+    cfg = ap.parse_args(argv)
+    cfg.fs = [Fs(*x.split("=", 1)) for x in cfg.fs]
+    cfg.strace_fs = cfg.strace_fs.split(",") if cfg.strace_fs else []
+    return cfg
+
+
+def main(argv):
+    cfg = parse_args(argv)
+    only = cfg.only.split(",") if cfg.only else None
+    t0 = time.time()
+    results = []
+    for w in plan(cfg):
+        if (only and w.key not in only) or (w.key == "npm" and not cfg.npm_tree):
+            continue
+        for fs in cfg.fs:
+            if not w.fs or fs.name in w.fs:
+                results.append(bench_one(cfg, w, fs))
+    md = report.markdown(cfg, results, time.time() - t0)
+    with open(cfg.out + ".md", "w") as f:
+        f.write(md)
+    with open(cfg.out + ".json", "w") as f:
+        json.dump(report.as_json(results), f, indent=1)
+    print(md)
+    bad = [(r["fs"].name, r["workload"].key, row.tool.name, row.failure)
+           for r in results for row in r["rows"]
+           if row.failure and row.tool.family != "peer"]
+    for b in bad:
+        log("FAILED: [%s %s] %s: %s" % b)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# run.sh - the reflink benchmark (`make bench`), as root.
+#
+# Mounts its own btrfs, XFS (reflink=1) and ext4 loop images and a tmpfs
+# under a temporary directory (unmounted and removed by the EXIT trap, also
+# on failure), installs the npm tree from bench/package-lock.json once into
+# bench/cache/, then runs bench/harness.py: every tool in turn, several
+# runs, every copy verified. Prints a Markdown table and writes it (and the
+# raw JSON) to bench/results/.
+#
+#   bench/run.sh [--runs N] [--only W1,W2] [--fs btrfs,xfs,ext4,tmpfs]
+#                [--strace-fs btrfs,ext4] [--cold] [--results DIR]
+#   bench/run.sh --smoke      one small tree and file, one run, no npm
+#
+# Workloads (--only): file1g file1m sparse4g npm tree100k tree10k.
+# B is the build directory holding reflink (default build).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(dirname "$HERE")
+ARGS="$*"
+smoke=0 runs=3 only="" fslist="" strace_fs="btrfs,ext4" cold="" results="$HERE/results"
+
+usage() { sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) smoke=1 ;;
+	--runs) runs=$2; shift ;;
+	--only) only=$2; shift ;;
+	--fs) fslist=$2; shift ;;
+	--strace-fs) strace_fs=$2; shift ;;
+	--cold) cold=--cold ;;
+	--results) results=$2; shift ;;
+	-h|--help) usage 0 ;;
+	*) echo "run.sh: unknown option '$1'" >&2; usage 2 >&2 ;;
+	esac
+	shift
+done
+
+source "$TOP/tests/lib/common.sh"
+source "$TOP/tests/lib/fs.sh"
+PY=/usr/bin/python3
+
+die() { echo "bench: $*" >&2; exit 1; }
+is_root || die "needs root (loop mounts, drop_caches)"
+[ -x "$RL" ] || die "$RL missing: run 'make B=${B#$TOP/} bench' or build it first"
+
+# Helpers: the FIEMAP tool of the tests and the copy_file_range baseline.
+make -s -C "$TOP" B="$B" "$B/fiemap" >/dev/null || die "cannot build $B/fiemap"
+if [ ! -x "$B/bench-cfr" ] || [ "$HERE/cfr.c" -nt "$B/bench-cfr" ]; then
+	${CC:-cc} -O2 -Wall -Wextra -Werror -o "$B/bench-cfr" "$HERE/cfr.c" || die "cannot build cfr"
+fi
+need_pkg strace strace || die "strace missing"
+need_pkg /usr/bin/time time || [ -x /usr/bin/time ] || die "/usr/bin/time missing"
+
+# npm_tree: print an installed node_modules for bench/package-lock.json,
+# kept in bench/cache/ (gitignored) under the lock file's hash.
+npm_tree() {
+	local key dir tmp
+	key=$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -c1-16)
+	dir="$HERE/cache/npm-$key"
+	if [ ! -d "$dir/node_modules" ]; then
+		need_pkg npm npm || return 1
+		mkdir -p "$HERE/cache" && tmp=$(mktemp -d "$HERE/cache/tmp.XXXX") || return 1
+		cp "$HERE/package.json" "$HERE/package-lock.json" "$tmp/"
+		echo "bench: installing the npm tree into $dir (once)" >&2
+		(cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 ||
+			{ rm -rf "$tmp"; return 1; }
+		mv -T "$tmp" "$dir" || return 1
+	fi
+	echo "$dir/node_modules"
+}
+
+if [ $smoke = 1 ]; then
+	fslist=${fslist:-tmpfs,ext4,btrfs} runs=1 strace_fs=btrfs
+	declare -A size=([btrfs]=128 [xfs]=320 [ext4]=64 [tmpfs]=64)
+else
+	fslist=${fslist:-btrfs,xfs,ext4,tmpfs}
+	declare -A size=([btrfs]=6144 [xfs]=6144 [ext4]=6144 [tmpfs]=4096)
+	need_pkg node nodejs || echo "bench: node missing: its rows will fail" >&2
+	npm=$(npm_tree) || die "could not install the npm tree (is the npm registry reachable?)"
+fi
+
+fsargs=()
+for fs in ${fslist//,/ }; do
+	# Not inside $(...): the unmount mount_fs registers must reach our trap.
+	mount_fs "$fs" "${size[$fs]}" > "$T/mnt" || die "could not mount $fs"
+	fsargs+=(--fs "$fs=$(cat "$T/mnt")")
+done
+
+echo "bench: scratch directory $T" >&2
+mkdir -p "$results"
+out="$results/$(date +%Y%m%d-%H%M%S)$([ $smoke = 1 ] && echo -smoke)"
+hargs=(--reflink "$RL" --fiemap "$FIEMAP" --cfr "$B/bench-cfr" --runs "$runs"
+	--strace-fs "$strace_fs" --out "$out" --command "bench/run.sh${ARGS:+ $ARGS}")
+[ $smoke = 1 ] && hargs+=(--smoke)
+[ -n "$only" ] && hargs+=(--only "$only")
+[ -n "$cold" ] && hargs+=("$cold")
+[ $smoke = 0 ] && hargs+=(--npm-tree "$npm")
+"$PY" "$HERE/harness.py" "${hargs[@]}" "${fsargs[@]}"
+status=$?
+echo "bench: results in ${out#$TOP/}.md" >&2
+exit $status

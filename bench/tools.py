@@ -1,0 +1,141 @@
+"""The copy tools the benchmark runs, and what each one promises.
+
+A Tool turns (src, dst) into a command line. Its Want says what the
+verifier checks afterwards: a clone must share every extent, a "never"
+copy none, an archive copy keeps modes and times.
+"""
+import os
+from dataclasses import dataclass, field
+
+from verify import Want
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"
+
+
+@dataclass
+class Tool:
+    name: str
+    argv: list            # with {src} and {dst} placeholders
+    want: Want = field(default_factory=Want)
+    family: str = "peer"  # "reflink", "peer" or "selftest" (must fail)
+    inproc: bool = False  # prints "elapsed S": interpreter start left out
+
+    def command(self, src, dst):
+        return [a.replace("{src}", src).replace("{dst}", dst) for a in self.argv]
+
+
+def reflink(name, bin_, args, want):
+    return Tool(name, [bin_, "--json"] + args + ["{src}", "{dst}"], want, "reflink")
+
+
+def python(name, kind, want=None):
+    return Tool(name, [PY, os.path.join(HERE, "peer_python.py"), kind, "{src}", "{dst}"],
+                want or Want(), inproc=True)
+
+
+def node(name, kind, want=None):
+    return Tool(name, ["node", os.path.join(HERE, "peer_node.js"), kind, "{src}", "{dst}"],
+                want or Want(), inproc=True)
+
+
+def cp(args, want=None):
+    return Tool("cp " + " ".join(args), ["cp"] + args + ["{src}", "{dst}"], want or Want())
+
+
+def file_tools(rl, clone, cfr):
+    """One large file. On a filesystem that clones, the clone modes are
+    compared; elsewhere the copies, with a copy_file_range loop as floor."""
+    clone_w = Want(shared=clone)
+    never = Want(unshared=clone)
+    tools = []
+    if clone:
+        tools.append(reflink("reflink --reflink=always", rl, ["--reflink=always"], clone_w))
+    tools += [reflink("reflink --reflink=auto", rl, ["--reflink=auto"], clone_w),
+              reflink("reflink --reflink=never", rl, ["--reflink=never"], never)]
+    if clone:
+        tools.append(cp(["--reflink=always"], clone_w))
+    tools += [cp(["--reflink=auto"]), cp(["--reflink=never"], never),
+              python("shutil.copyfile", "copyfile")]
+    if clone:
+        tools.append(python("python FICLONE", "copyfile-ficlone", clone_w))
+    tools += [node("node copyFileSync", "copyFile"),
+              node("node copyFileSync FICLONE", "copyFile-ficlone", clone_w)]
+    if not clone:
+        tools.append(Tool("copy_file_range loop", [cfr, "{src}", "{dst}"]))
+    return tools
+
+
+def cold_copy_tools(rl, cfr):
+    """A copy that reads the source from the device: the ext4 target's peers."""
+    return [reflink("reflink --reflink=auto", rl, ["--reflink=auto"], Want()),
+            cp(["--reflink=auto"]), python("shutil.copyfile", "copyfile"),
+            Tool("copy_file_range loop", [cfr, "{src}", "{dst}"])]
+
+
+def small_clone_tools(rl):
+    """A 1 MiB clone: the fixed cost of a clone, against cp's."""
+    w = Want(shared=True)
+    return [reflink("reflink --reflink=always", rl, ["--reflink=always"], w),
+            cp(["--reflink=always"], w)]
+
+
+def sparse_tools(rl, clone):
+    mode = "always" if clone else "auto"
+    w = Want(shared=clone, sparse=True)
+    never = Want(unshared=clone, sparse=True)
+    return [reflink("reflink --reflink=" + mode, rl, ["--reflink=" + mode], w),
+            reflink("reflink --reflink=never", rl, ["--reflink=never"], never),
+            cp(["--sparse=auto"], Want(sparse=True)),
+            cp(["--reflink=never", "--sparse=auto"], never)]
+
+
+def _archive(clone, slack=0, files_only=False):
+    return Want(shared=clone, meta=True, mtime_slack_ns=slack, file_meta_only=files_only)
+
+
+def tree_tools(rl, clone, fstype, full=True):
+    """A tree: reflink with its default workers and with one, against cp -a,
+    tar (ext4), shutil.copytree (with FICLONE where clones work) and, when
+    full, Node's cpSync."""
+    mode = "--reflink=" + ("always" if clone else "auto")
+    a = _archive(clone)
+    tools = [reflink("reflink -a", rl, ["-a", mode], a),
+             reflink("reflink -a -j1", rl, ["-a", "-j1", mode], a),
+             cp(["-a"], _archive(False))]
+    if fstype == "ext4":
+        tools.append(Tool("tar c | tar x", ["sh", "-c",
+                          'mkdir "$2" && tar -C "$1" -cf - . | tar -C "$2" -xf -',
+                          "tar", "{src}", "{dst}"], _archive(False, slack=10**9)))
+    if clone:
+        tools.append(python("shutil.copytree FICLONE", "copytree-ficlone", a))
+    else:
+        tools.append(python("shutil.copytree", "copytree", _archive(False)))
+    if full:
+        tools.append(node("node cpSync FICLONE", "cpSync-ficlone",
+                          _archive(clone, slack=10**6, files_only=True)))
+    return tools
+
+
+def linear_tools(rl, clone):
+    mode = "--reflink=" + ("always" if clone else "auto")
+    return [reflink("reflink -a", rl, ["-a", mode], _archive(clone)),
+            cp(["-a"], _archive(False))]
+
+
+def selftest_tools(clone):
+    """Wrong copies the verifier must catch (smoke mode): a corrupted byte,
+    lost times, and a plain copy that claims to be a clone."""
+    bad = [Tool("selftest: corrupted copy", ["sh", "-c",
+                'cp -a "$1" "$2" && f=$(find "$2" -type f -size +0 | head -n 1) && '
+                # the first byte, changed to another value, written in place
+                '{ head -c 1 "$f" | tr "\\000-\\377" "\\001-\\377\\000"; } | '
+                'dd of="$f" bs=1 count=1 conv=notrunc status=none && '
+                'touch -r "$1${f#"$2"}" "$f"',  # times kept: only content differs
+                "corrupt", "{src}", "{dst}"], _archive(False), "selftest"),
+           Tool("selftest: copy with lost times", ["cp", "-r", "{src}", "{dst}"],
+                _archive(False), "selftest")]
+    if clone:
+        bad.append(Tool("selftest: fake clone", ["cp", "-a", "--reflink=never", "{src}", "{dst}"],
+                        _archive(True), "selftest"))
+    return bad

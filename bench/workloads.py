@@ -1,0 +1,74 @@
+"""The data the benchmark copies, made the same way every time (seeded)."""
+import os
+import random
+import subprocess
+
+MiB = 1 << 20
+GiB = 1 << 30
+
+
+def random_file(path, size, seed=1):
+    """size bytes of random data."""
+    rng = random.Random(seed)
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(4 * MiB, left)
+            f.write(rng.randbytes(n))
+            left -= n
+
+
+def sparse_file(path, size, pieces, piece=MiB, seed=2):
+    """A file of size bytes holding pieces * piece bytes of random data,
+    spread evenly, ending in a hole (the size is set first)."""
+    rng = random.Random(seed)
+    stride = size // pieces
+    with open(path, "wb") as f:
+        f.truncate(size)
+        for i in range(pieces):
+            f.seek(i * stride + stride // 3 // piece * piece)
+            f.write(rng.randbytes(piece))
+
+
+def _leaf(i):
+    """Leaf directory i of a synthetic tree, three levels deep."""
+    return os.path.join("d%d" % (i // 100), "d%d" % (i // 10 % 10), "d%d" % (i % 10))
+
+
+def synthetic_tree(root, nfiles, seed=3, max_size=4096, extras=False):
+    """nfiles small files (0..max_size bytes), 100 to a leaf directory
+    nested three deep. extras adds what a real tree has too: relative
+    symlinks, an empty file, an executable, a 1 MiB file."""
+    rng = random.Random(seed)
+    os.mkdir(root)
+    for i in range(nfiles):
+        d = os.path.join(root, _leaf(i // 100))
+        if i % 100 == 0:
+            os.makedirs(d)
+        with open(os.path.join(d, "f%03d.js" % (i % 100)), "wb") as f:
+            f.write(rng.randbytes(rng.randrange(max_size + 1)))
+    if extras:
+        _extras(root, rng)
+
+
+def _extras(root, rng):
+    os.makedirs(os.path.join(root, ".bin"))
+    os.symlink("../d0/d0/d0/f000.js", os.path.join(root, ".bin", "tool"))
+    os.symlink("f001.js", os.path.join(root, "d0/d0/d0/link"))
+    open(os.path.join(root, "empty"), "wb").close()
+    big = os.path.join(root, "big.bin")
+    with open(big, "wb") as f:
+        f.write(rng.randbytes(MiB))
+    os.chmod(big, 0o755)
+    # Times set last, away from "now", so a copy that loses them shows.
+    for dirpath, dirs, files in os.walk(root, topdown=False):
+        for n in files + dirs:
+            os.utime(os.path.join(dirpath, n), ns=(1_500_000_000_123_456_789,) * 2,
+                     follow_symlinks=False)
+    os.utime(root, ns=(1_500_000_000_123_456_789,) * 2)
+
+
+def copy_tree_in(src, dst):
+    """A faithful copy of a prepared tree (the npm cache) onto a test
+    filesystem, sharing nothing with it."""
+    subprocess.run(["cp", "-a", "--reflink=never", src, dst], check=True)
