@@ -122,7 +122,8 @@ def reflink(oldpath: StrOrBytesPath, newpath: StrOrBytesPath) -> None:
     The clone shares the data extents of ``oldpath`` (btrfs, XFS with
     reflink=1, bcachefs...), so it takes no time and no space. An existing
     ``newpath`` is replaced atomically, and left as it was if the clone
-    fails. A symlink ``oldpath`` is followed.
+    fails. The new file gets ``oldpath``'s permission bits exactly, as with
+    the old package. A symlink ``oldpath`` is followed.
 
     Raises :class:`ReflinkImpossibleError` when the clone cannot be made
     here: itself (not an OSError, as in the old package) for different
@@ -133,7 +134,8 @@ def reflink(oldpath: StrOrBytesPath, newpath: StrOrBytesPath) -> None:
     IsADirectoryError, :class:`SameFileError`...).
     """
     try:
-        _reflink.copy_file(oldpath, newpath, _reflink.MODE_ALWAYS, 0, 0)
+        _reflink.copy_file(oldpath, newpath, _reflink.MODE_ALWAYS, 0,
+                           _reflink.PRESERVE_MODE)
     except CloneImpossibleError as e:
         if e.errno not in (errno.EXDEV, errno.EOPNOTSUPP):
             raise

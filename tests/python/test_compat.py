@@ -73,6 +73,33 @@ def test_impossible_across_filesystems(fsdir):
     assert not os.path.exists(dst)
 
 
+def test_permission_bits_copied(btrfs):
+    import stat
+
+    import reflink
+
+    src = write(os.path.join(btrfs, "tool"), data(10000), mode=0o751)
+    old = os.umask(0o077)
+    try:
+        reflink.reflink(src, os.path.join(btrfs, "copy"))
+    finally:
+        os.umask(old)
+    # As the old package did (chmod to the source's mode), umask or not.
+    assert stat.S_IMODE(os.stat(os.path.join(btrfs, "copy")).st_mode) == 0o751
+
+
+def test_same_file_left_alone(btrfs):
+    import reflink
+
+    src = write(os.path.join(btrfs, "f"), b"data")
+    # (The old package unlinked it: its clone onto itself failed, and it
+    # removed newpath.)
+    with pytest.raises(OSError) as info:
+        reflink.reflink(src, src)
+    assert info.value.errno == errno.EINVAL
+    assert read(src) == b"data"
+
+
 def test_existing_newpath_replaced(clonefs):
     import reflink
 
