@@ -110,6 +110,18 @@ def test_existing_newpath_replaced(clonefs):
     assert is_clone_of(dst, src)
 
 
+def test_symlink_newpath_replaced_not_followed(btrfs):
+    import reflink
+
+    src = write(os.path.join(btrfs, "src"), data(100000))
+    other = write(os.path.join(btrfs, "other"), b"not to be touched")
+    os.symlink("other", os.path.join(btrfs, "dst"))
+    reflink.reflink(src, os.path.join(btrfs, "dst"))
+    assert not os.path.islink(os.path.join(btrfs, "dst"))
+    assert is_clone_of(os.path.join(btrfs, "dst"), src)
+    assert read(other) == b"not to be touched"
+
+
 def test_existing_newpath_kept_when_clone_fails(plainfs):
     import reflink
 
