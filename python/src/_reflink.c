@@ -241,8 +241,9 @@ static PyObject *path_obj(const char *p, int as_str)
 	return as_str ? PyUnicode_DecodeFSDefault(p) : PyBytes_FromString(p);
 }
 
-/* Keep the first exception a callback raised; the copy is then wound down
- * (the library cannot be interrupted) and the exception raised after it. */
+/* Keep the first exception a callback raised, to raise when the copy
+ * returns. The copy is wound down meanwhile: from then on the filter leaves
+ * every entry out and on_error asks the library to stop. */
 static void keep_exception(struct tree_call *c)
 {
 #if PY_VERSION_HEX >= 0x030C0000
