@@ -12,7 +12,7 @@
  *           symlinkat unlinkat getrandom; or "intr": every call that
  *           Linux documents as able to fail with EINTR (open, read, write,
  *           their p-forms, copy_file_range, the clone ioctls, fsync,
- *           ftruncate, close)
+ *           ftruncate, close); or "any": every call above (for run/delay)
  *   ACTION  an errno name (EIO, ENOSPC, EXDEV...) or number: fail with it;
  *           short: do half the count asked (at least 1);
  *           zero:  return 0 without doing anything (early end of file);
@@ -280,6 +280,8 @@ static int name_matches(const struct rule *r, const struct call *c)
 {
 	if (!strcmp(r->func, "intr"))
 		return interruptible(c->func);
+	if (!strcmp(r->func, "any"))
+		return strcmp(c->func, "getrandom") != 0;
 	return !strcmp(r->func, c->func) ||
 	       (c->alias && !strcmp(r->func, c->alias));
 }
@@ -308,6 +310,9 @@ static void run_hook(void)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* The hook runs without the shim: its own calls inject nothing. */
+		unsetenv("LD_PRELOAD");
+		unsetenv("RL_FAULT");
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
@@ -330,15 +335,16 @@ static void side_effects(const struct rule *r)
 }
 
 /* The rule that acts on this call, or NULL to make the call as asked.
- * Every matching rule counts the call; the first one due acts. Side
- * effects of kill/run/delay happen here. */
+ * Every matching rule counts the call. run and delay rules act whenever
+ * they are due (their side effects happen here, before the call); of the
+ * others, the first one due decides the call. */
 static const struct rule *decide(const struct call *c)
 {
 	struct rule *chosen = NULL;
-	int ci = 0;
 	pthread_once(&once, setup);
 	for (int i = 0; i < nrules; i++) {
 		struct rule *r = &rules[i];
+		int side = r->act == ACT_RUN || r->act == ACT_DELAY;
 		if (!name_matches(r, c) || !path_matches(r, c))
 			continue;
 		if (eintr_pending & (1u << i)) {
@@ -346,20 +352,23 @@ static const struct rule *decide(const struct call *c)
 			continue; /* the retry after an injected EINTR */
 		}
 		long n = __atomic_add_fetch(&r->calls, 1, __ATOMIC_SEQ_CST);
-		if (chosen || n <= r->after || (n - r->after - 1) % r->every != 0)
+		if ((chosen && !side) || n <= r->after || (n - r->after - 1) % r->every != 0)
 			continue;
 		long f = __atomic_add_fetch(&r->fired, 1, __ATOMIC_SEQ_CST);
 		if (r->times && f > r->times)
 			continue;
 		log_fault(r, c->func, n);
-		chosen = r, ci = i;
+		if (side) {
+			side_effects(r);
+			continue;
+		}
+		if (r->act == ACT_ERRNO && r->err == EINTR)
+			eintr_pending |= 1u << i;
+		chosen = r;
 	}
-	if (!chosen)
-		return NULL;
-	if (chosen->act == ACT_ERRNO && chosen->err == EINTR)
-		eintr_pending |= 1u << ci;
-	side_effects(chosen);
-	return chosen->act == ACT_RUN || chosen->act == ACT_DELAY ? NULL : chosen;
+	if (chosen)
+		side_effects(chosen); /* kill */
+	return chosen;
 }
 
 #define REAL(name)                                                        \
