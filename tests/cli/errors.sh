@@ -122,6 +122,29 @@ check "device sources: no DEST" test ! -e out
 rl_run "$RL" --reflink=auto sock out
 expect_error "socket source: exit 1 naming it" 1 "'sock'"
 
+# --- an existing DEST that is not a regular file: never replaced ---
+# cp writes into such a DEST; replacing it would, as root, swap /dev/null
+# for a regular file. Only nodes made here are used, never the real ones.
+if is_root; then
+	mknod nulldev c 1 3 && chmod 666 nulldev
+	mkfifo destfifo
+	/usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' destsock
+	for node in nulldev:c destfifo:p destsock:s; do
+		n=${node%:*} want=${node#*:}
+		rl_run "$RL" --reflink=auto a "$n"
+		case $want in c) want_f="character special file" ;; p) want_f="fifo" ;; s) want_f="socket" ;; esac
+		if [ "$(stat -c %F "$n")" = "$want_f" ]; then pass "DEST an existing $want_f: not replaced by a regular file"
+		else fail "DEST an existing $want_f: not replaced by a regular file" "exit $RC, it is now a $(stat -c %F "$n")"; fi
+		expect_error "DEST an existing $want_f: exit 1, one line naming it" 1 "'$n'"
+		rm -f "$n"
+		case $want in c) mknod nulldev c 1 3 ;; p) mkfifo destfifo ;; s) /usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' destsock ;; esac
+	done
+	mkdir -p devdir && mknod devdir/a c 1 3
+	rl_run "$RL" --reflink=auto a devdir
+	if [ -c devdir/a ] && [ "$RC" = 1 ]; then pass "SOURCE DIRECTORY with a device at DIRECTORY/SOURCE: not replaced, exit 1"
+	else fail "SOURCE DIRECTORY with a device at DIRECTORY/SOURCE: not replaced, exit 1" "exit $RC, it is now a $(stat -c %F devdir/a)"; fi
+fi
+
 # --- dangling symlinks ---
 ln -s nowhere dangling
 rl_run "$RL" --reflink=auto dangling out
