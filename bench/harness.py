@@ -21,6 +21,10 @@ import workloads as W
 
 RUN_TIMEOUT = 900
 CLONE_FS = ("btrfs", "xfs")
+# strace stops every system call (~100 µs each here): profile the tools the
+# targets are about, the others only with --strace-all.
+STRACED = {"btrfs": ("reflink -a", "cp -a"), "xfs": ("reflink -a", "cp -a"),
+           "ext4": ("reflink -a",)}
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Workload:
     fs: tuple = ()          # filesystems it runs on; () = all mounted
     min_runs: int = 0
     cold: bool = False      # caches dropped before every run
+    strace: bool = False    # profile system calls (tree workloads)
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Row:
     failure: str = ""       # why the tool's result does not count
     caught: str = ""        # selftest: what the verifier found
     syscalls: dict = None   # name -> calls, from strace -c -f
+    syscall_secs: dict = None  # name -> seconds spent in it (strace's view)
     json: dict = None       # reflink --json of the last run
 
 
@@ -73,21 +79,23 @@ def log(msg):
 def plan(cfg):
     rl, cfr = cfg.reflink, cfg.cfr
     if cfg.smoke:
+        cfg.strace_all = True
         return [
             Workload("file", "4 MiB random file", False,
                      lambda p: W.random_file(p, 4 * W.MiB),
-                     lambda fs: T.file_tools(rl, fs.clone, cfr)),
+                     lambda fs: T.file_tools(rl, fs.clone, cfr, fs.name)),
             Workload("sparse", "64 MiB sparse file, 8 MiB of data", False,
                      lambda p: W.sparse_file(p, 64 * W.MiB, 8),
                      lambda fs: T.sparse_tools(rl, fs.clone)),
             Workload("tree", "small tree (300 files, links, times)", True,
                      lambda p: W.synthetic_tree(p, 300, extras=True),
-                     lambda fs: T.tree_tools(rl, fs.clone, fs.name) + T.selftest_tools(fs.clone)),
+                     lambda fs: T.tree_tools(rl, fs.clone, fs.name) + T.selftest_tools(fs.clone),
+                     strace=True),
         ]
     return [
         Workload("file1g", "1 GiB random file", False,
                  lambda p: W.random_file(p, W.GiB),
-                 lambda fs: T.file_tools(rl, fs.clone, cfr)),
+                 lambda fs: T.file_tools(rl, fs.clone, cfr, fs.name)),
         Workload("file1g-cold", "1 GiB random file, cold cache (dropped before every run)",
                  False, lambda p: W.random_file(p, W.GiB),
                  lambda fs: T.cold_copy_tools(rl, cfr), fs=("ext4",), cold=True),
@@ -99,13 +107,16 @@ def plan(cfg):
                  lambda fs: T.sparse_tools(rl, fs.clone)),
         Workload("npm", "node_modules tree (npm ci from bench/package-lock.json)", True,
                  lambda p: W.copy_tree_in(cfg.npm_tree, p),
-                 lambda fs: T.tree_tools(rl, fs.clone, fs.name)),
+                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs"),
+                 fs=("btrfs", "xfs", "ext4"), strace=True),
         Workload("tree100k", "synthetic tree, 100,000 small files", True,
                  lambda p: W.synthetic_tree(p, 100_000),
-                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False)),
+                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False),
+                 fs=("btrfs", "ext4")),
         Workload("tree10k", "synthetic tree, 10,000 small files (linearity)", True,
                  lambda p: W.synthetic_tree(p, 10_000),
-                 lambda fs: T.linear_tools(rl, fs.clone)),
+                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False),
+                 fs=("btrfs", "ext4")),
     ]
 
 
@@ -212,27 +223,25 @@ def _judge(row, problems):
 
 
 def strace_profile(row, src, dst):
-    """System calls of one run, by name (strace -c -f)."""
+    """System calls of one run: calls and seconds by name (strace -c -f)."""
     out = dst + ".strace"
     cmd = ["strace", "-c", "-f", "-o", out] + row.tool.command(src, dst)
     p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                        timeout=RUN_TIMEOUT * 4)
-    calls = {}
-    if p.returncode == 0:
-        calls = _parse_strace(out)
+    calls, secs = ({}, {}) if p.returncode != 0 else _parse_strace(out)
     os.unlink(out)
-    return calls
+    return calls, secs
 
 
 def _parse_strace(path):
-    calls = {}
+    calls, secs = {}, {}
     with open(path) as f:
         for line in f:
             t = line.split()
             # "% time seconds usecs/call calls [errors] syscall"
             if len(t) >= 5 and t[0][0].isdigit() and t[-1] != "total":
-                calls[t[-1]] = int(t[3])
-    return calls
+                calls[t[-1]], secs[t[-1]] = int(t[3]), float(t[1])
+    return calls, secs
 
 
 def bench_one(cfg, w, fs):
@@ -258,12 +267,12 @@ def bench_one(cfg, w, fs):
             log("[%s %s] run %d/%d %-28s %s" % (
                 fs.name, w.key, i + 1, runs, row.tool.name,
                 row.failure or row.caught or "%.4f s ok" % s.seconds))
-    if w.tree and fs.name in cfg.strace_fs:
+    if w.strace and fs.name in cfg.strace_fs:
         for row in rows:
-            if row.tool.family == "selftest" or row.failure:
+            if row.failure or not (cfg.strace_all or row.tool.name in STRACED.get(fs.name, ())):
                 continue
             remove(dst)
-            row.syscalls = strace_profile(row, src, dst)
+            row.syscalls, row.syscall_secs = strace_profile(row, src, dst)
             log("[%s %s] strace %-28s %d calls" % (fs.name, w.key, row.tool.name,
                                                    sum(row.syscalls.values())))
     if cfg.smoke and w.tree and fs.clone:
@@ -300,6 +309,7 @@ def parse_args(argv):
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", help="comma-separated workload keys")
     ap.add_argument("--strace-fs", default="btrfs,ext4")
+    ap.add_argument("--strace-all", action="store_true", help="profile the peers too")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--cold", action="store_true")
     ap.add_argument("--out", required=True, help="results file, without extension")

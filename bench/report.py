@@ -130,11 +130,22 @@ def syscall_profiles(results):
                 continue
             n = r["files"]
             top = sorted(row.syscalls.items(), key=lambda kv: -kv[1])[:10]
-            out.append("- %s, %s, `%s`: **%.1f** per file — %s" % (
+            out.append("- %s, %s, `%s`: **%.1f** per file — %s%s" % (
                 r["fs"].name, r["workload"].key, row.tool.name,
                 sum(row.syscalls.values()) / n,
-                ", ".join("%s %.2f" % (k, v / n) for k, v in top)))
+                ", ".join("%s %.2f" % (k, v / n) for k, v in top), _time_share(row)))
     return out
+
+
+def _time_share(row):
+    """Where the kernel time goes, as strace measures it (it inflates every
+    call alike, so only the shares mean something)."""
+    secs = row.syscall_secs or {}
+    total = sum(secs.values())
+    if not total:
+        return ""
+    top = sorted(secs.items(), key=lambda kv: -kv[1])[:4]
+    return "; time in calls: " + ", ".join("%s %.0f%%" % (k, 100 * v / total) for k, v in top)
 
 
 def linearity(results):
@@ -309,5 +320,6 @@ def as_json(results):
                        "rss_kib": [s.rss_kib for s in row.samples],
                        "alloc_kib": [s.alloc_kib for s in row.samples],
                        "failure": row.failure, "caught": row.caught,
-                       "syscalls": row.syscalls, "json": row.json}
+                       "syscalls": row.syscalls, "syscall_secs": row.syscall_secs,
+                       "json": row.json}
                       for row in r["rows"]]} for r in results]

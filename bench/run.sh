@@ -9,7 +9,7 @@
 # raw JSON) to bench/results/.
 #
 #   bench/run.sh [--runs N] [--only W1,W2] [--fs btrfs,xfs,ext4,tmpfs]
-#                [--strace-fs btrfs,ext4] [--cold] [--results DIR]
+#                [--strace-fs btrfs,ext4] [--strace-all] [--cold] [--results DIR]
 #   bench/run.sh --smoke      one small tree and file, one run, no npm
 #
 # Workloads (--only): file1g file1m sparse4g npm tree100k tree10k.
@@ -18,7 +18,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 ARGS="$*"
-smoke=0 runs=3 only="" fslist="" strace_fs="btrfs,ext4" cold="" results="$HERE/results"
+smoke=0 runs=3 only="" fslist="" strace_fs="btrfs,ext4" flags="" results="$HERE/results"
 
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -28,7 +28,8 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--fs) fslist=$2; shift ;;
 	--strace-fs) strace_fs=$2; shift ;;
-	--cold) cold=--cold ;;
+	--cold) flags="$flags --cold" ;;
+	--strace-all) flags="$flags --strace-all" ;;
 	--results) results=$2; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown option '$1'" >&2; usage 2 >&2 ;;
@@ -94,7 +95,7 @@ hargs=(--reflink "$RL" --fiemap "$FIEMAP" --cfr "$B/bench-cfr" --runs "$runs"
 	--strace-fs "$strace_fs" --out "$out" --command "bench/run.sh${ARGS:+ $ARGS}")
 [ $smoke = 1 ] && hargs+=(--smoke)
 [ -n "$only" ] && hargs+=(--only "$only")
-[ -n "$cold" ] && hargs+=("$cold")
+hargs+=($flags)
 [ $smoke = 0 ] && hargs+=(--npm-tree "$npm")
 "$PY" "$HERE/harness.py" "${hargs[@]}" "${fsargs[@]}"
 status=$?

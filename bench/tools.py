@@ -43,11 +43,13 @@ def cp(args, want=None):
     return Tool("cp " + " ".join(args), ["cp"] + args + ["{src}", "{dst}"], want or Want())
 
 
-def file_tools(rl, clone, cfr):
+def file_tools(rl, clone, cfr, fstype):
     """One large file. On a filesystem that clones, the clone modes are
     compared; elsewhere the copies, with a copy_file_range loop as floor."""
     clone_w = Want(shared=clone)
     never = Want(unshared=clone)
+    if fstype == "tmpfs":
+        return cold_copy_tools(rl, cfr)
     tools = []
     if clone:
         tools.append(reflink("reflink --reflink=always", rl, ["--reflink=always"], clone_w))
@@ -58,16 +60,17 @@ def file_tools(rl, clone, cfr):
     tools += [cp(["--reflink=auto"]), cp(["--reflink=never"], never),
               python("shutil.copyfile", "copyfile")]
     if clone:
-        tools.append(python("python FICLONE", "copyfile-ficlone", clone_w))
-    tools += [node("node copyFileSync", "copyFile"),
-              node("node copyFileSync FICLONE", "copyFile-ficlone", clone_w)]
-    if not clone:
-        tools.append(Tool("copy_file_range loop", [cfr, "{src}", "{dst}"]))
+        tools += [python("python FICLONE", "copyfile-ficlone", clone_w),
+                  node("node copyFileSync FICLONE", "copyFile-ficlone", clone_w)]
+    else:
+        tools += [node("node copyFileSync", "copyFile"),
+                  Tool("copy_file_range loop", [cfr, "{src}", "{dst}"])]
     return tools
 
 
 def cold_copy_tools(rl, cfr):
-    """A copy that reads the source from the device: the ext4 target's peers."""
+    """Copies without clones, against the fastest plain ways: cp,
+    shutil.copyfile and a bare copy_file_range loop."""
     return [reflink("reflink --reflink=auto", rl, ["--reflink=auto"], Want()),
             cp(["--reflink=auto"]), python("shutil.copyfile", "copyfile"),
             Tool("copy_file_range loop", [cfr, "{src}", "{dst}"])]
@@ -94,12 +97,14 @@ def _archive(clone, slack=0, files_only=False):
     return Want(shared=clone, meta=True, mtime_slack_ns=slack, file_meta_only=files_only)
 
 
-def tree_tools(rl, clone, fstype, full=True):
+def tree_tools(rl, clone, fstype, full=True, node_too=True):
     """A tree: reflink with its default workers and with one, against cp -a,
-    tar (ext4), shutil.copytree (with FICLONE where clones work) and, when
-    full, Node's cpSync."""
+    tar (ext4), shutil.copytree (with FICLONE where clones work) and Node's
+    cpSync; only reflink -a and cp -a unless full."""
     mode = "--reflink=" + ("always" if clone else "auto")
     a = _archive(clone)
+    if not full:
+        return [reflink("reflink -a", rl, ["-a", mode], a), cp(["-a"], _archive(False))]
     tools = [reflink("reflink -a", rl, ["-a", mode], a),
              reflink("reflink -a -j1", rl, ["-a", "-j1", mode], a),
              cp(["-a"], _archive(False))]
@@ -111,16 +116,10 @@ def tree_tools(rl, clone, fstype, full=True):
         tools.append(python("shutil.copytree FICLONE", "copytree-ficlone", a))
     else:
         tools.append(python("shutil.copytree", "copytree", _archive(False)))
-    if full:
+    if node_too:
         tools.append(node("node cpSync FICLONE", "cpSync-ficlone",
                           _archive(clone, slack=10**6, files_only=True)))
     return tools
-
-
-def linear_tools(rl, clone):
-    mode = "--reflink=" + ("always" if clone else "auto")
-    return [reflink("reflink -a", rl, ["-a", mode], _archive(clone)),
-            cp(["-a"], _archive(False))]
 
 
 def selftest_tools(clone):

@@ -8,7 +8,8 @@ import fcntl
 import os
 import stat
 import struct
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 FS_IOC_FIEMAP = 0xC020660B
@@ -21,6 +22,7 @@ _EXT = struct.Struct("=QQQQQI12x")        # struct fiemap_extent
 _BATCH = 256
 MAX_PROBLEMS = 5
 SMALL = 1 << 20
+_FORK = multiprocessing.get_context("fork")
 
 
 @dataclass
@@ -33,19 +35,17 @@ class Want:
     sparse: bool = False      # allocates no more than the source
 
 
-def fiemap(path):
-    """(data, shared, inline) bytes of path, as FIEMAP reports them. btrfs
-    keeps small files inline in its metadata: a clone copies those bytes,
-    which can never be shared."""
+def extents(path):
+    """[(logical, physical, length, flags)] of path, as FIEMAP reports them."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     try:
-        return _fiemap_fd(fd)
+        return _extents_fd(fd)
     finally:
         os.close(fd)
 
 
-def _fiemap_fd(fd):
-    data = shared = inline = start = 0
+def _extents_fd(fd):
+    out, start = [], 0
     while True:
         buf = bytearray(_HDR.size + _BATCH * _EXT.size)
         _HDR.pack_into(buf, 0, start, (1 << 64) - 1 - start,
@@ -53,18 +53,37 @@ def _fiemap_fd(fd):
         fcntl.ioctl(fd, FS_IOC_FIEMAP, buf)
         mapped = _HDR.unpack_from(buf, 0)[3]
         if mapped == 0:
-            return data, shared, inline
+            return out
         for i in range(mapped):
-            logical, _, length, _, _, flags = _EXT.unpack_from(
+            logical, physical, length, _, _, flags = _EXT.unpack_from(
                 buf, _HDR.size + i * _EXT.size)
-            data += length
-            if flags & FIEMAP_EXTENT_SHARED:
-                shared += length
-            if flags & FIEMAP_EXTENT_DATA_INLINE:
-                inline += length
+            out.append((logical, physical, length, flags))
             start = logical + length
             if flags & FIEMAP_EXTENT_LAST:
-                return data, shared, inline
+                return out
+
+
+def _sums(ext):
+    return (sum(e[2] for e in ext),
+            sum(e[2] for e in ext if e[3] & FIEMAP_EXTENT_SHARED),
+            sum(e[2] for e in ext if e[3] & FIEMAP_EXTENT_DATA_INLINE))
+
+
+def fiemap(path):
+    """(data, shared, inline) bytes of path. btrfs keeps small files inline
+    in its metadata: a clone copies those bytes, which can never be shared."""
+    return _sums(extents(path))
+
+
+def _all_shared(ext):
+    return bool(ext) and all(e[3] & ~FIEMAP_EXTENT_LAST == FIEMAP_EXTENT_SHARED for e in ext)
+
+
+def same_blocks(src_ext, dst_ext):
+    """True if dst is mapped onto exactly src's shared disk blocks, which
+    proves the same content without reading it (a clone's data is not in
+    the page cache: reading it would cost a second or more per GiB)."""
+    return _all_shared(dst_ext) and src_ext == dst_ext
 
 
 def _segments(fd, size):
@@ -120,8 +139,8 @@ def _same_range(fa, fb, pos, end):
 
 
 class Checker:
-    """Walks the two trees; regular files are checked afterwards by a few
-    threads (the system calls release the GIL), to keep verification short."""
+    """Walks the two trees; regular files are checked afterwards, in
+    parallel when there are many (see compare)."""
 
     def __init__(self, want):
         self.want = want
@@ -164,17 +183,26 @@ class Checker:
                            os.path.join(rel, n))
 
     def regular(self, src, dst, rel, s, d):
-        if not same_content(src, dst):
+        """Check one regular file; returns its problems."""
+        self.problems = []
+        self._regular(src, dst, rel, s, d)
+        return self.problems
+
+    def _regular(self, src, dst, rel, s, d):
+        w = self.want
+        dext = extents(dst) if (w.shared or w.unshared) and s.st_size else None
+        cloned = w.shared and _all_shared(dext) and same_blocks(extents(src), dext)
+        if not cloned and not same_content(src, dst):
             return self.bad(rel, "content differs")
-        if self.want.sparse and d.st_blocks > s.st_blocks:
+        if w.sparse and d.st_blocks > s.st_blocks:
             self.bad(rel, "allocates %d KiB, source %d KiB" %
                      (d.st_blocks // 2, s.st_blocks // 2))
-        if not (self.want.shared or self.want.unshared) or s.st_size == 0:
+        if dext is None:
             return None
-        data, shared, inline = fiemap(dst)
-        if self.want.shared and shared != data - inline:
+        data, shared, inline = _sums(dext)
+        if w.shared and shared != data - inline:
             self.bad(rel, "not a clone: %d of %d bytes shared" % (shared, data))
-        if self.want.unshared and shared:
+        if w.unshared and shared:
             self.bad(rel, "shares %d bytes with another file" % shared)
         return None
 
@@ -193,10 +221,21 @@ def compare(src, dst, want):
     """Problems found comparing the copy dst with src (a file or a tree)."""
     c = Checker(want)
     c.entry(src, dst, "", is_root=True)
-    with ThreadPoolExecutor(4) as pool:
-        for _ in pool.map(lambda f: c.regular(*f), c.files, chunksize=64):
-            pass
-    return c.problems
+    problems, files = c.problems, c.files
+    if len(files) < 1000:
+        found = [c.regular(*f) for f in files]
+    else:  # both cores: the time goes to system calls and Python
+        with ProcessPoolExecutor(os.cpu_count(), mp_context=_FORK) as pool:
+            found = pool.map(_check_file, [want] * len(files), files, chunksize=256)
+    for p in found:
+        problems += p
+    if len(problems) > MAX_PROBLEMS:
+        problems[MAX_PROBLEMS:] = ["... more"]
+    return problems
+
+
+def _check_file(want, f):
+    return Checker(want).regular(*f)
 
 
 def count_files(root):
