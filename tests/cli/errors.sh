@@ -73,6 +73,10 @@ expect_error "parent is a file: exit 1 naming DEST" 1 "'a/out'" "Not a directory
 rl_run "$RL" --reflink=auto a newdir/
 expect_error "DEST 'newdir/' (trailing slash, absent): exit 1" 1 "'newdir/'"
 check "DEST 'newdir/': nothing created" test ! -e newdir
+printf 'file\n' > plainfile
+rl_run "$RL" --reflink=auto a plainfile/
+expect_error "DEST 'plainfile/' (a file with a trailing slash): exit 1, Not a directory" 1 "'plainfile/'" "Not a directory"
+check "DEST 'plainfile/': the file untouched" test "$(cat plainfile)" = file
 
 # --- permission denied, as an unprivileged user ---
 if ! is_root; then

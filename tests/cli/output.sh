@@ -133,6 +133,19 @@ if [ "$RC" = 1 ] && [ "$(err_lines)" = 1 ] && [[ "$ERR" == "reflink: "*"'$W/nope
 else
 	fail "--check with a missing PATH: exit 1, one error line, the others answered" "exit $RC, stdout '$OUT', stderr '$ERR'"
 fi
+# A device node means its directory too, and must not be opened: opening
+# runs the driver (a tape rewinds, a watchdog arms; a tty without a
+# controlling terminal fails with ENXIO, which is what this observes).
+if is_root; then
+	mknod ttynode c 5 0
+	rl_run setsid -w "$RL" --check ttynode
+	if [ "$RC" = $wrc ] && [[ "$OUT" == "'ttynode': clones "*"($fstype)"* ]]; then
+		pass "--check of a device node answers for its directory, without opening it"
+	else
+		fail "--check of a device node answers for its directory, without opening it" "exit $RC, stdout '$OUT', stderr '$ERR'"
+	fi
+	rm -f ttynode
+fi
 # /proc never clones: with any directory that clones, still 3.
 rl_run "$RL" --check "$W" /proc
 if [ "$RC" = 3 ] && [[ "$OUT" == *"'/proc': clones not supported (proc)"* ]]; then

@@ -154,6 +154,12 @@ if [ -n "$btrfs_mnt" ]; then
 	fi
 	# Whether FICLONE or copy_file_range did it, the extents are shared.
 	shares_all "btrfs bind mount: auto's copy shares all extents (via $method)" "$bind/out/viabind"
+	# The same file seen through both mounts is still the same file.
+	before=$(file_state "$btrfs_mnt/src/plain")
+	rl_run "$RL" --reflink=auto "$btrfs_mnt/src/plain" "$bind/src/plain"
+	expect_error "btrfs bind mount: the same file through the other mount is refused" 1 "same file"
+	if [ "$(file_state "$btrfs_mnt/src/plain")" = "$before" ]; then pass "btrfs bind mount: that file untouched"
+	else fail "btrfs bind mount: that file untouched" "it changed"; fi
 	# Linux 5.18 lets FICLONE cross mounts of one filesystem; before, EXDEV.
 	rl_run "$RL" -v "$btrfs_mnt/src/tail" "$bind/out/always"
 	if kernel_ge 5 18; then

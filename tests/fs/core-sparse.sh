@@ -8,6 +8,8 @@
 . "$TOP/tests/lib/fs.sh"
 . "$TOP/tests/lib/cli.sh"
 
+[ -x "$FIEMAP" ] || { fail "core-sparse: fiemap tool" "build it: make B=... $FIEMAP"; exit 0; }
+
 MiB=1048576
 GiB=$((1024 * MiB))
 # put FILE OFFSET_BYTES: write 1 MiB of random data at OFFSET_BYTES.
