@@ -6,7 +6,7 @@
 #      (as a program embedding the library may have) and the test sends
 #      SIGUSR1 as fast as it can for the whole copy;
 #   3. a real SIGSTOP/SIGCONT storm (the command catches no signal itself).
-# Tree copies (-r) get the same treatment once rl_copy_tree exists.
+# Tree copies (-r, with worker threads) get the same three storms.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/cli.sh"
 . "$TOP/tests/fault/lib.sh"
@@ -45,16 +45,17 @@ usr1_ready() {
 	[ -n "$mask" ] && (( (16#$mask >> 9) & 1 ))
 }
 
-# storm_copy KIND MODE FILE: copy FILE to out/dst in the background while
-# signals of KIND (usr1 or stop) rain on it; RC gets its status, SENT the
-# number of signals sent.
+# storm_copy KIND MODE FILE [OPTION...]: copy FILE to out/dst in the
+# background while signals of KIND (usr1 or stop) rain on it; RC gets its
+# status, SENT the number of signals sent.
 storm_copy() {
 	local kind=$1 mode=$2 file=$3 pid i
-	rm -f out/dst
+	shift 3
+	rm -rf out/dst
 	: > "$FLOG"
 	LD_PRELOAD="$SHIM" RL_FAULT_SIGNAL=1 RL_FAULT_LOG="$FLOG" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-		"$RL" --reflink="$mode" "$file" out/dst 2>"$T/.err" &
+		"$RL" --reflink="$mode" "$@" "$file" out/dst 2>"$T/.err" &
 	pid=$!
 	for ((i = 0; i < 500; i++)); do usr1_ready $pid && break; sleep 0.01; done
 	SENT=0
@@ -91,4 +92,41 @@ if [ "$RC" = 0 ] && [ -z "$ERR" ] && cmp -s "$BIG" out/dst && [ "$SENT" -gt 0 ];
 	pass "SIGSTOP/SIGCONT storm (never): identical ($SENT stops)"
 else
 	fail "SIGSTOP/SIGCONT storm (never): identical" "exit $RC, $SENT stops: $ERR"
+fi
+
+# --- trees: 4 worker threads, 300 files, a few large ones ---
+FDTREE=(/usr/bin/python3 "$TOP/tests/fault/fdtree.py")
+mkdir -p tree
+for d in $(seq 10); do
+	mkdir -p "tree/d$d/sub"
+	for f in $(seq 30); do printf 'file %d %d\n' $d $f > "tree/d$d/sub/f$f"; done
+done
+for d in 1 2 3 4; do head -c 24M /dev/urandom > "tree/d$d/big"; done
+cp sparse tree/d5/sparse
+ln -s ../d1/big tree/d6/link
+# same_tree NAME: out/dst is identical to tree/ (names, kinds, bytes, links).
+same_tree() { "${FDTREE[@]}" same tree out/dst >/dev/null 2>"$T/.same"; }
+
+for mode in auto never; do
+	rm -rf out/dst
+	frun "intr:EINTR:every=1" "$RL" -r -j 4 --reflink=$mode tree out/dst
+	n=$(grep -c EINTR "$FLOG")
+	if [ "$RC" = 0 ] && [ -z "$ERR" ] && same_tree && [ "$n" -gt 300 ]; then
+		pass "-r -j 4 ($mode), EINTR on every call: identical tree ($n calls interrupted)"
+	else
+		fail "-r -j 4 ($mode), EINTR on every call: identical tree" "exit $RC, $n: $ERR $(cat "$T/.same")"
+	fi
+done
+storm_copy usr1 never tree -r -j 4
+got=$(awk '/^signals/ {print $2}' "$FLOG")
+if [ "$RC" = 0 ] && [ -z "$ERR" ] && same_tree && [ "${got:-0}" -gt 0 ]; then
+	pass "-r -j 4, SIGUSR1 storm: identical tree ($SENT sent, $got handled)"
+else
+	fail "-r -j 4, SIGUSR1 storm: identical tree" "exit $RC, $SENT sent, ${got:-0} handled: $ERR $(cat "$T/.same")"
+fi
+storm_copy stop never tree -r -j 4
+if [ "$RC" = 0 ] && [ -z "$ERR" ] && same_tree && [ "$SENT" -gt 0 ]; then
+	pass "-r -j 4, SIGSTOP/SIGCONT storm: identical tree ($SENT stops)"
+else
+	fail "-r -j 4, SIGSTOP/SIGCONT storm: identical tree" "exit $RC, $SENT stops: $ERR $(cat "$T/.same")"
 fi

@@ -9,7 +9,8 @@
  *           pwrite fsync fdatasync linkat renameat renameat2 rename (either
  *           renameat) fchmod fchown futimens utimensat fsetxattr close
  *           openat tmpfile (openat with O_TMPFILE) ftruncate lseek
- *           symlinkat unlinkat getrandom; or "intr": every call that
+ *           symlinkat unlinkat getrandom mkdirat mknodat fchmodat fchownat
+ *           fstatat getdents64; or "intr": every call that
  *           Linux documents as able to fail with EINTR (open, read, write,
  *           their p-forms, copy_file_range, the clone ioctls, fsync,
  *           ftruncate, close); or "any": every call above (for run/delay)
@@ -39,6 +40,7 @@
  * gets "signals N", the number that arrived.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -704,4 +706,71 @@ ssize_t getrandom(void *buf, size_t len, unsigned int flags)
 	if (count_fault(r, &len, &ret))
 		return ret;
 	return real_(buf, len, flags);
+}
+
+int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	REAL(mkdirat);
+	struct call c = { "mkdirat", NULL, -1, -1, dirfd, path };
+	int ret;
+	if (status_fault(decide(&c), &ret))
+		return ret;
+	return real_(dirfd, path, mode);
+}
+
+int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
+{
+	REAL(mknodat);
+	struct call c = { "mknodat", NULL, -1, -1, dirfd, path };
+	int ret;
+	if (status_fault(decide(&c), &ret))
+		return ret;
+	return real_(dirfd, path, mode, dev);
+}
+
+int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
+{
+	REAL(fchmodat);
+	struct call c = { "fchmodat", "fchmod", -1, -1, dirfd, path };
+	int ret;
+	if (status_fault(decide(&c), &ret))
+		return ret;
+	return real_(dirfd, path, mode, flags);
+}
+
+int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	REAL(fchownat);
+	struct call c = { "fchownat", "fchown", -1, -1, dirfd, path };
+	int ret;
+	if (status_fault(decide(&c), &ret))
+		return ret;
+	return real_(dirfd, path, uid, gid, flags);
+}
+
+int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	REAL(fstatat);
+	struct call c = { "fstatat", NULL, -1, -1, dirfd, path };
+	int ret;
+	if (status_fault(decide(&c), &ret))
+		return ret;
+	return real_(dirfd, path, st, flags);
+}
+
+ssize_t getdents64(int fd, void *buf, size_t len)
+{
+	REAL(getdents64);
+	struct call c = { "getdents64", NULL, fd, -1, AT_FDCWD, NULL };
+	ssize_t ret;
+	const struct rule *r = decide(&c);
+	/* "short" hands out fewer records per call (a small buffer), never a
+	 * cut record; "zero" would be a false end of the directory: refused. */
+	if (r && r->act == ACT_SHORT)
+		len = len > 1024 ? 1024 : len;
+	else if (r && r->act == ACT_ZERO)
+		die("action for getdents64:", "zero");
+	else if (count_fault(r, &len, &ret))
+		return ret;
+	return real_(fd, buf, len);
 }
