@@ -92,3 +92,79 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 if [ -z "$bad" ]; then pass "$N processes with -n: exactly one wins, $((N - 1)) get 'File exists'"
 else fail "$N processes with -n: exactly one wins" "$bad"; fi
+
+# --- trees: 8 processes copy 8 different trees to one DEST ---
+FDTREE=(/usr/bin/python3 "$TOP/tests/fault/fdtree.py")
+M=8
+for ((i = 0; i < M; i++)); do
+	mkdir -p "trees/t$i/sub"
+	for f in a b c; do head -c $((300000 + i * 1000)) /dev/urandom > "trees/t$i/$f"; done
+	head -c 200000 /dev/urandom > "trees/t$i/sub/d"
+done
+# Without -T, cp's rule: DEST is made, or, if it exists by then, the tree
+# goes inside it as DEST/tI. Each process either copies its whole tree to
+# one of those places, or fails with "File exists" (it lost the race to make
+# DEST) having written nothing; DEST's own files are one source's.
+bad=""
+for ((r = 0; r < 3; r++)); do
+	rm -rf out/tt
+	pids=()
+	for ((i = 0; i < M; i++)); do "$RL" -r --reflink=auto "trees/t$i" out/tt 2>"$T/terr$i" & pids+=($!); done
+	owner=""
+	for ((i = 0; i < M; i++)); do
+		if wait "${pids[$i]}"; then
+			if [ -d "out/tt/t$i" ]; then
+				"${FDTREE[@]}" same "trees/t$i" "out/tt/t$i" >/dev/null 2>&1 || bad="$bad round $r: out/tt/t$i differs;"
+			else owner="$owner $i"; fi
+		else
+			grep -q "File exists" "$T/terr$i" || bad="$bad round $r: t$i: $(cat "$T/terr$i");"
+			[ ! -e "out/tt/t$i" ] || bad="$bad round $r: t$i failed but wrote out/tt/t$i;"
+		fi
+	done
+	[ "$(echo $owner | wc -w)" = 1 ] || { bad="$bad round $r: DEST made by [$owner];"; continue; }
+	for f in a b c sub/d; do
+		cmp -s "trees/t${owner# }/$f" "out/tt/$f" || bad="$bad round $r: out/tt/$f is not t$owner's;"
+	done
+done
+if [ -z "$bad" ]; then pass "$M processes -r to one DEST: each tree whole, in DEST or DEST/tI, or refused"
+else fail "$M processes -r to one DEST: each tree whole, in DEST or DEST/tI, or refused" "$bad"; fi
+
+# With -T (merge), every file ends as one complete copy of one source.
+rm -rf out/tt && mkdir out/tt
+pids=()
+for ((i = 0; i < M; i++)); do "$RL" -r -T --reflink=never "trees/t$i" out/tt 2>"$T/terr$i" & pids+=($!); done
+for ((i = 0; i < M; i++)); do wait "${pids[$i]}"; done
+bad=""
+for f in a b c sub/d; do
+	ok=0
+	for ((i = 0; i < M; i++)); do cmp -s "trees/t$i/$f" "out/tt/$f" && ok=1; done
+	[ $ok = 1 ] || bad="$bad $f is no source's;"
+done
+[ -z "$(find out/tt -name '.rl-tmp-*')" ] || bad="$bad debris;"
+if [ -z "$bad" ]; then pass "$M processes merging trees into one DEST (-T): every file one complete copy"
+else fail "$M processes merging trees into one DEST (-T): every file one complete copy" "$bad"; fi
+
+# The race above, made exact: A makes out/tt/sub (new to it), then waits
+# (the fault shim delays its next call naming out/tt/sub/d) while B merges
+# and creates sub/d; then A creates sub/d. Both merges must succeed, as two
+# cp -r runs would, and sub/d must be a whole copy.
+. "$TOP/tests/fault/lib.sh"
+if build_shim >"$T/.build" 2>&1; then
+	rm -rf out/tt && mkdir out/tt
+	LD_PRELOAD="$SHIM" RL_FAULT="any:delay:ms=1500:path=tt/sub/d" \
+		"$RL" -r -T --reflink=never trees/t0 out/tt 2>"$T/errA" &
+	apid=$!
+	sleep 0.5
+	"$RL" -r -T --reflink=never trees/t1 out/tt 2>"$T/errB"
+	brc=$?
+	arc=0
+	wait $apid || arc=$?
+	if [ $arc = 0 ] && [ $brc = 0 ] && { cmp -s trees/t0/sub/d out/tt/sub/d || cmp -s trees/t1/sub/d out/tt/sub/d; }; then
+		pass "two merges: a file the other made in a directory this one made: both succeed"
+	else
+		fail "two merges: a file the other made in a directory this one made: both succeed" \
+			"A exit $arc: $(cat "$T/errA"); B exit $brc: $(cat "$T/errB")"
+	fi
+else
+	fail "concurrency: build the fault shim" "$(cat "$T/.build")"
+fi
