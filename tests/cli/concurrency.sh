@@ -152,6 +152,7 @@ else fail "$M processes merging trees into one DEST (-T): every file one complet
 if build_shim >"$T/.build" 2>&1; then
 	rm -rf out/tt && mkdir out/tt
 	LD_PRELOAD="$SHIM" RL_FAULT="any:delay:ms=1500:path=tt/sub/d" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 		"$RL" -r -T --reflink=never trees/t0 out/tt 2>"$T/errA" &
 	apid=$!
 	sleep 0.5

@@ -12,8 +12,11 @@ FLOG="$T/.fault-log"
 # $B/NAME (a small driver for library calls the command does not make).
 build_tool() {
 	local src="$TOP/tests/fault/$1.c" out="$B/$1"
+	local san=()
 	[ -x "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$B/libreflink.a" ] && return 0
-	${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -O2 -g -I"$TOP/include" \
+	# A sanitizer build's library needs its runtime linked in.
+	nm "$B/libreflink.a" 2>/dev/null | grep -q __asan_init && san=(-fsanitize=address,undefined)
+	${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -O2 -g -I"$TOP/include" "${san[@]}" \
 		-o "$out.$$" "$src" "$B/libreflink.a" -lpthread ${TOOL_LDFLAGS:-} &&
 		mv -f "$out.$$" "$out"
 }
