@@ -35,7 +35,7 @@ SHARED := $(B)/libreflink.so.$(VERSION)
 BIN    := $(B)/reflink
 UNIT   := $(B)/unit-tests
 
-.PHONY: all check check-san asan deps install uninstall demo bench python clean headertest
+.PHONY: all check check-san asan deps install uninstall demo bench python clean headertest fuzz
 all: $(STATIC) $(SHARED) $(BIN) $(B)/reflink.pc $(UNIT)
 
 $(B)/lib/%.o: lib/%.c lib/*.h include/reflink.h
@@ -92,6 +92,11 @@ demo: $(BIN)
 
 bench: $(BIN)
 	B=$(B) bench/run.sh
+
+# libFuzzer (clang): each target for FUZZ_SECONDS; make check runs 5 s each.
+FUZZ_SECONDS ?= 300
+fuzz:
+	B=$(B) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 python: $(STATIC)
 	/usr/bin/python3 -m pip install --no-build-isolation ./python

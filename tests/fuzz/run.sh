@@ -46,6 +46,7 @@ run() {
 		echo "ok - fuzz/$name: ${runs:-?} inputs in ${SECS}s, no crash (corpus $(ls "$corpus" | wc -l))"
 	else
 		echo "not ok - fuzz/$name: crashed, see $log and $F/crash-$name-*"
+		failed=1
 		grep -m3 -E 'ERROR|SUMMARY|runtime error|abort' "$log" | sed 's/^/    /'
 	fi
 }
@@ -57,6 +58,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1 ||
 	if [ "${CI:-}" = true ]; then echo "not ok - fuzz: $why"; else echo "skip - fuzz: $why"; fi
 	exit 0
 fi
+failed=0
 for t in "${TARGETS[@]}"; do
 	case $t in
 	opts) srcs=("$TOP/tests/fuzz/fuzz_opts.c" "$TOP/cli/opts.c") ;;
@@ -65,8 +67,10 @@ for t in "${TARGETS[@]}"; do
 	esac
 	if ! build "$t" "${srcs[@]}"; then
 		echo "not ok - fuzz/$t: build failed"
+		failed=1
 		sed 's/^/    /' "$F/build-$t.log" | head -20
 		continue
 	fi
 	run "$t"
 done
+exit $failed
