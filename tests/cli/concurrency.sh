@@ -169,3 +169,29 @@ if build_shim >"$T/.build" 2>&1; then
 else
 	fail "concurrency: build the fault shim" "$(cat "$T/.build")"
 fi
+
+# The other race of -r, made exact: B finds DEST absent, then (delayed by
+# the shim) fails to make it because A made it meanwhile; A is busy filling
+# it. B must fail with "File exists" and leave A's directory alone; A's copy
+# must complete.
+if build_shim >"$T/.build" 2>&1; then
+	rm -rf out/tt
+	LD_PRELOAD="$SHIM" RL_FAULT="mkdirat:delay:ms=700:path=out/tt" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$RL" -r --reflink=never trees/t1 out/tt 2>"$T/errB" &
+	bpid=$!
+	sleep 0.2
+	LD_PRELOAD="$SHIM" RL_FAULT="any:delay:ms=1500:path=out/tt/" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$RL" -r --reflink=never trees/t0 out/tt 2>"$T/errA"
+	arc=$?
+	brc=0
+	wait $bpid || brc=$?
+	if [ $arc = 0 ] && [ $brc = 1 ] && grep -q "File exists" "$T/errB" &&
+	   "${FDTREE[@]}" same trees/t0 out/tt >/dev/null 2>&1; then
+		pass "-r race: the process that lost making DEST leaves the winner's directory alone"
+	else
+		fail "-r race: the process that lost making DEST leaves the winner's directory alone" \
+			"A exit $arc: $(cat "$T/errA" | head -2); B exit $brc: $(cat "$T/errB")"
+	fi
+fi
