@@ -198,6 +198,7 @@ static struct rl__tnode *make_root(struct rl__tree *t, int sfd, int dfd,
 	if (!root)
 		return NULL;
 	rl__dir_set_source(root, sst);
+	root->pseudo = (unsigned char)rl__is_pseudo_fs(sfd);
 	if (dfd >= 0)
 		rl__dir_set_dest(t, root, dst);
 	rl__node_install(t, root, sfd, dfd); /* pinned for the whole run */
@@ -300,6 +301,7 @@ static int copy_top(struct rl__tree *t)
 		r = -ENOMEM;
 	if (r == 0 && (r = rl__worker_init(&w, t)) == 0) {
 		rl__dir_set_dest(t, t->top, &st);
+		t->top->pseudo = (unsigned char)rl__is_pseudo_fs(sp.fd);
 		t->top->failed = 1; /* never given a directory's metadata */
 		rl__node_install(t, t->top, sp.fd, dp.fd);
 		sp.fd = dp.fd = -1; /* the node owns them now */

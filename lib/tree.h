@@ -51,6 +51,7 @@ struct rl__tnode {
 	unsigned char fresh;         /* made by this run: entries are new */
 	unsigned char failed;        /* not copied: no metadata, no report */
 	unsigned char follow;        /* reached through a symlink (-L) */
+	unsigned char pseudo;        /* source on procfs, sysfs...: sizes lie */
 	char name[];                 /* in the parent; "" for the root */
 };
 

@@ -92,6 +92,9 @@ static int open_pair(struct rl__worker *w, struct rl__tnode *c,
 	int dfd = -1;
 	if (r == 0) {
 		rl__dir_set_source(c, &st);
+		/* Only a mount point can change the filesystem. */
+		c->pseudo = st.st_dev == p->sdev ? p->pseudo
+			    : (unsigned char)rl__is_pseudo_fs(sfd);
 		if (!t->scan && (dfd = make_dest(t, c, p)) < 0)
 			r = dfd;
 	}

@@ -167,7 +167,11 @@ static int file_fresh(struct rl__tree *t, struct rl__ent *e, int sfd,
 			     rl__create_mode(&e->st, o->preserve));
 	if (dfd < 0)
 		return dfd;
-	int r = rl__copy_data(sfd, dfd, &e->st, o, &t->env, res);
+	int r = 0;
+	/* An empty file has nothing to move, unless a clone is required
+	 * (it then proves clones work) or its size lies (procfs). */
+	if (e->st.st_size > 0 || o->mode == RL_MODE_ALWAYS || e->dir->pseudo)
+		r = rl__copy_data(sfd, dfd, &e->st, o, &t->env, res);
 	if (r == 0)
 		r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
 	if (r == 0 && (o->flags & RL_F_FSYNC))

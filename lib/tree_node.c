@@ -111,13 +111,14 @@ void rl__node_install(struct rl__tree *t, struct rl__tnode *n, int sfd, int dfd)
 		rl__close(sfd);
 		if (dfd >= 0)
 			rl__close(dfd);
-	} else {
+		pin(t, n);
+	} else { /* pinned before it is open: it was never on the list */
+		n->pins++;
 		n->sfd = sfd;
 		n->dfd = dfd;
 		t->n_open++;
 	}
 	n->opened = 1;
-	pin(t, n);
 	evict(t);
 	pthread_mutex_unlock(&t->nmu);
 }
@@ -240,20 +241,52 @@ void rl__node_add_pending(struct rl__tree *t, struct rl__tnode *n)
 	pthread_mutex_unlock(&t->nmu);
 }
 
+/* p is about to be finished and its fds were evicted: climb to it from
+ * its child c by "..", one open instead of a walk down from the root. */
+static void reopen_up(struct rl__tree *t, struct rl__tnode *c,
+		      struct rl__tnode *p)
+{
+	pthread_mutex_lock(&t->nmu);
+	int climb = p->sfd < 0 && p->opened && c->sfd >= 0;
+	if (climb)
+		pin(t, c);
+	pthread_mutex_unlock(&t->nmu);
+	if (!climb)
+		return;
+	int sfd = open_checked(c->sfd, "..", 0, p->sdev, p->sino), dfd = -1;
+	if (sfd >= 0 && !t->scan &&
+	    (dfd = open_checked(c->dfd, "..", 0, p->ddev, p->dino)) < 0) {
+		rl__close(sfd);
+		sfd = -1;
+	}
+	/* A mismatch (-L, or moved meanwhile): acquire walks down instead. */
+	if (sfd >= 0) {
+		rl__node_install(t, p, sfd, dfd);
+		rl__node_release(t, p);
+	}
+	rl__node_release(t, c);
+}
+
 void rl__node_done(struct rl__worker *w, struct rl__tnode *n)
 {
 	struct rl__tree *t = w->t;
-	while (n) {
-		pthread_mutex_lock(&t->nmu);
-		unsigned int left = --n->pending;
-		pthread_mutex_unlock(&t->nmu);
-		if (left > 0)
-			return;
+	pthread_mutex_lock(&t->nmu);
+	unsigned int left = --n->pending;
+	pthread_mutex_unlock(&t->nmu);
+	while (left == 0) {
 		rl__dir_finish(w, n);
 		struct rl__tnode *p = n->parent;
-		/* p stays alive: its own pending (this child) is not yet
-		 * released, so its life reference is still held. */
+		if (p) {
+			pthread_mutex_lock(&t->nmu);
+			left = --p->pending;
+			pthread_mutex_unlock(&t->nmu);
+			if (left == 0)
+				reopen_up(t, n, p);
+		}
+		/* p stays alive while unfinished: its life reference. */
 		rl__node_unref(t, n);
 		n = p;
+		if (!n)
+			break;
 	}
 }
