@@ -22,6 +22,7 @@ void rl__env_init(struct rl__env *env)
 {
 	env->cfr_usable = kernel_at_least(5, 3);
 	env->umask = -1;
+	env->no_clone = 0;
 }
 
 mode_t rl__env_umask(struct rl__env *env)

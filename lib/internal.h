@@ -13,6 +13,7 @@
 struct rl__env {
 	int cfr_usable;  /* kernel >= 5.3: copy_file_range is trustworthy */
 	int umask;       /* process umask, or -1 until needed and read */
+	int no_clone;    /* AUTO: a clone just failed here: skip that step */
 };
 void rl__env_init(struct rl__env *env);
 /* The process umask, read from /proc/self/status (umask(2) is not

@@ -41,6 +41,8 @@ int rl__can_fall_back(int err)
 
 static int step_clone(struct job *j)
 {
+	if (j->env->no_clone && j->mode == RL_MODE_AUTO)
+		return STEP_NEXT; /* the caller tried it already (tree.c) */
 	int r = rl__ficlone(j->dst, j->src);
 	if (r == 0) {
 		j->cloned = j->size = (uint64_t)j->st->st_size;

@@ -106,6 +106,7 @@ static int tree_init(struct rl__tree *t, const char *src, const char *dst,
 	atomic_init(&t->stop, 0);
 	atomic_init(&t->next_progress, 0);
 	atomic_init(&t->verdict, RL__VERDICT_UNKNOWN);
+	atomic_init(&t->clones, RL__CLONES_UNKNOWN);
 	rl__cache_init(t);
 	if (pthread_mutex_init(&t->qmu, NULL) || pthread_cond_init(&t->qcv, NULL) ||
 	    pthread_mutex_init(&t->nmu, NULL) || pthread_mutex_init(&t->smu, NULL) ||
@@ -171,8 +172,12 @@ static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 	int r = check_inside(t, dp, exists);
 	if (r < 0)
 		return r;
-	*fresh = !exists;
-	if (*fresh && mkdirat(dp->fd, dp->name, 0700) != 0)
+	/* Fresh only once our own mkdirat made it: losing a race to another
+	 * process must never make us remove (or claim) its directory. */
+	*fresh = 0;
+	if (!exists && mkdirat(dp->fd, dp->name, 0700) == 0)
+		*fresh = 1;
+	else if (!exists && (errno != EEXIST || !merge))
 		return -errno;
 	/* Merging, dst is the caller's to name: a symlink to a directory
 	 * there is followed, as cp does. Below it, nothing ever is. */
@@ -277,6 +282,7 @@ static int copy_dir(struct rl__tree *t, int sfd, const struct stat *sst)
 	t->root->fresh = (unsigned char)fresh;
 	t->dst_dev = dst.st_dev;
 	t->dst_ino = dst.st_ino;
+	t->src_dev = sst->st_dev;
 	r = copy_walk(t, &dp, fresh);
 	rl__node_release(t, t->root);
 	rl__node_unref(t, t->root);

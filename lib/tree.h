@@ -81,6 +81,7 @@ struct rl__created {
 };
 
 enum { RL__VERDICT_UNKNOWN = 0, RL__VERDICT_CLONES = 1, RL__VERDICT_FATAL = 2 };
+enum { RL__CLONES_UNKNOWN = 0, RL__CLONES_WORK = 1, RL__CLONES_NEVER = 2 };
 
 struct rl__tree {
 	const rl_tree_options *o;
@@ -118,6 +119,8 @@ struct rl__tree {
 	struct rl__links links;
 
 	atomic_int verdict;          /* RL__VERDICT_*, RL_MODE_ALWAYS only */
+	atomic_int clones;           /* RL__CLONES_*: between the roots' fs */
+	dev_t src_dev;               /* the source root's device */
 	pthread_mutex_t logmu;
 	struct rl__created *created;
 };
@@ -194,6 +197,10 @@ int rl__entry_open(struct rl__ent *e, int *sfd);
 /* Ownership to preserve for a new entry in e->dir, or 0 if already right. */
 unsigned int rl__entry_preserve(const struct rl__tree *t,
 				const struct rl__ent *e);
+
+/* tree_file.c: copy a regular file (sfd open, e->st its stat). */
+int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
+		  rl_result *res);
 
 /* tree_links.c: the hard-link table (dev, ino) -> first copy. */
 struct rl__linkref {

@@ -51,8 +51,8 @@ static int make_dest(struct rl__tree *t, struct rl__tnode *c,
 		c->fresh = 1;
 		if (!p->fresh)
 			rl__undo_note(t, p, c->name);
-	} else if (errno != EEXIST || p->fresh) {
-		return -errno;
+	} else if (errno != EEXIST) {
+		return -errno; /* EEXIST even in a fresh p: another merge's */
 	}
 	/* Merging into an existing entry: only a real directory will do. */
 	int fd = rl__openat(p->dfd, c->name, O_RDONLY | O_DIRECTORY |

@@ -1,5 +1,5 @@
 /* tree_make.c - make one non-directory entry in the destination: a regular
- * file, a symlink (recreated, never followed), a FIFO, socket or device
+ * file (tree_file.c), a symlink (recreated, never followed), a FIFO, socket or device
  * node, or a hard link to an earlier copy. Everything is relative to the
  * destination directory's fd; metadata of links and nodes is set by name
  * with AT_SYMLINK_NOFOLLOW, which cannot be redirected. */
@@ -34,8 +34,8 @@ static void temp_name(char buf[TMP_NAME_MAX])
 	snprintf(buf, TMP_NAME_MAX, ".rl-tmp-%016llx", (unsigned long long)x);
 }
 
-/* Make e with fn; merging into an existing directory, replace what is
- * there atomically (made under a temporary name, then renamed over). */
+/* Make e with fn; if something is there already, replace it atomically
+ * (made under a temporary name, then renamed over). */
 static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		 const void *arg)
 {
@@ -44,7 +44,9 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 	int r = fn(t, e, e->dname, arg);
 	if (r == 0 && !e->fresh)
 		rl__undo_note(t, e->dir, e->dname);
-	if (r != -EEXIST || e->fresh || (t->fopts.flags & RL_F_NO_CLOBBER))
+	/* Even in a directory this run made: another process may write
+	 * there too (two merges of one fresh DEST). */
+	if (r != -EEXIST || (t->fopts.flags & RL_F_NO_CLOBBER))
 		return r;
 	if (fstatat(e->ddir, e->dname, &cur, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
@@ -158,47 +160,12 @@ static int make_symlink(struct rl__tree *t, struct rl__ent *e)
 	return place(t, e, mk_symlink, target);
 }
 
-/* A fresh file in a fresh directory: nothing to replace, no temporary. */
-static int file_fresh(struct rl__tree *t, struct rl__ent *e, int sfd,
-		      const rl_options *o, rl_result *res)
-{
-	int dfd = rl__openat(e->ddir, e->dname, O_WRONLY | O_CREAT | O_EXCL |
-			     O_NOFOLLOW | O_CLOEXEC,
-			     rl__create_mode(&e->st, o->preserve));
-	if (dfd < 0)
-		return dfd;
-	int r = 0;
-	/* An empty file has nothing to move, unless a clone is required
-	 * (it then proves clones work) or its size lies (procfs). */
-	if (e->st.st_size > 0 || o->mode == RL_MODE_ALWAYS || e->dir->pseudo)
-		r = rl__copy_data(sfd, dfd, &e->st, o, &t->env, res);
-	if (r == 0)
-		r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
-	if (r == 0 && (o->flags & RL_F_FSYNC))
-		r = rl__fsync(dfd);
-	rl__close(dfd);
-	return made_or_undo(r, e->ddir, e->dname);
-}
-
-static int make_file(struct rl__tree *t, struct rl__ent *e, int sfd,
-		     rl_result *res)
-{
-	rl_options o = t->fopts;
-	o.preserve = rl__entry_preserve(t, e);
-	if (e->fresh)
-		return file_fresh(t, e, sfd, &o, res);
-	int r = rl__copy_into(sfd, &e->st, e->ddir, e->dname, &o, &t->env, res);
-	if (r == 0)
-		rl__undo_note(t, e->dir, e->dname);
-	return r;
-}
-
 static int make_kind(struct rl__tree *t, struct rl__ent *e, int sfd,
 		     rl_result *res)
 {
 	switch (e->st.st_mode & S_IFMT) {
 	case S_IFREG:
-		return make_file(t, e, sfd, res);
+		return rl__tree_file(t, e, sfd, res);
 	case S_IFLNK:
 		return make_symlink(t, e);
 	default:

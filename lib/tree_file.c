@@ -1,0 +1,108 @@
+/* tree_file.c - a regular file of the tree. In a directory this run made,
+ * a clone is made in place: the file is created with O_CREAT|O_EXCL and
+ * FICLONE fills it in one atomic step (removed again if anything fails),
+ * so a clone costs no temporary and no rename. A byte copy takes time and
+ * could be seen half-made, even after a crash: it goes through the
+ * single-file engine's unnamed temporary, linked in only when complete.
+ * Once a clone between the two root filesystems has failed for a reason
+ * of the filesystem (not of the file), the rest go straight to the copy. */
+#include "tree.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+/* Positive answers: the clone could not be made (copy instead), or the
+ * name is taken (by another process merging here too: replace it). */
+#define COPY_INSTEAD 1
+#define NAME_TAKEN 2
+
+/* Is this file between the filesystems of the two roots? */
+static int root_pair(const struct rl__tree *t, const struct rl__ent *e)
+{
+	return t->src_dev && e->st.st_dev == t->src_dev &&
+	       e->dir->ddev == t->dst_dev;
+}
+
+static int clones_never(const struct rl__tree *t, const struct rl__ent *e)
+{
+	return root_pair(t, e) && atomic_load(&t->clones) == RL__CLONES_NEVER;
+}
+
+/* Learn from a clone's outcome whether these filesystems clone at all. */
+static void note_clone(struct rl__tree *t, const struct rl__ent *e, int r)
+{
+	int unknown = RL__CLONES_UNKNOWN;
+	if (!root_pair(t, e))
+		return;
+	if (r == 0)
+		atomic_compare_exchange_strong(&t->clones, &unknown, RL__CLONES_WORK);
+	else if (r == -EOPNOTSUPP || r == -ENOTTY || r == -ENOSYS || r == -EXDEV)
+		atomic_compare_exchange_strong(&t->clones, &unknown, RL__CLONES_NEVER);
+}
+
+/* Through the single-file engine: an unnamed temporary linked into place
+ * when complete (and an existing file replaced atomically). */
+static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
+		       const rl_options *o, int no_clone, rl_result *res)
+{
+	struct rl__env env = t->env;
+	env.no_clone = no_clone || clones_never(t, e);
+	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env, res);
+}
+
+/* Clone (or, empty, just create) the file in place. */
+static int file_in_place(struct rl__tree *t, struct rl__ent *e, int sfd,
+			 const rl_options *o, int clone, rl_result *res)
+{
+	int dfd = rl__openat(e->ddir, e->dname, O_WRONLY | O_CREAT | O_EXCL |
+			     O_NOFOLLOW | O_CLOEXEC,
+			     rl__create_mode(&e->st, o->preserve));
+	if (dfd < 0)
+		return dfd == -EEXIST ? NAME_TAKEN : dfd;
+	int r = clone ? rl__ficlone(dfd, sfd) : 0;
+	if (clone) {
+		note_clone(t, e, r);
+		if (r == 0) {
+			res->method = RL_METHOD_CLONE;
+			res->bytes = res->cloned_bytes = (uint64_t)e->st.st_size;
+		} else if (o->mode == RL_MODE_ALWAYS) {
+			r = rl__clone_error(r);
+		} else if (rl__can_fall_back(r)) {
+			r = COPY_INSTEAD;
+		}
+	}
+	if (r == 0)
+		r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
+	if (r == 0 && (o->flags & RL_F_FSYNC))
+		r = rl__fsync(dfd);
+	rl__close(dfd);
+	if (r != 0)
+		unlinkat(e->ddir, e->dname, 0);
+	return r;
+}
+
+int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
+		  rl_result *res)
+{
+	rl_options o = t->fopts;
+	o.preserve = rl__entry_preserve(t, e);
+	if (!e->fresh) {
+		int r = file_engine(t, e, sfd, &o, 0, res);
+		if (r == 0)
+			rl__undo_note(t, e->dir, e->dname);
+		return r;
+	}
+	/* An empty file has nothing to move (nor to see half-made), unless
+	 * a clone is required or its size lies (procfs). */
+	int empty = e->st.st_size == 0 && !e->dir->pseudo &&
+		    o.mode != RL_MODE_ALWAYS;
+	int clone = !empty && o.mode != RL_MODE_NEVER && !clones_never(t, e);
+	int r = COPY_INSTEAD;
+	if (empty || clone)
+		r = file_in_place(t, e, sfd, &o, clone, res);
+	if (r == COPY_INSTEAD || r == NAME_TAKEN)
+		r = file_engine(t, e, sfd, &o, r == COPY_INSTEAD && clone, res);
+	return r;
+}
