@@ -99,12 +99,12 @@ def plan(cfg):
         Workload("file1g-cold", "1 GiB random file, cold cache (dropped before every run)",
                  False, lambda p: W.random_file(p, W.GiB),
                  lambda fs: T.cold_copy_tools(rl, cfr), fs=("ext4",), cold=True),
-        Workload("file1m", "1 MiB clone", False,
-                 lambda p: W.random_file(p, W.MiB),
-                 lambda fs: T.small_clone_tools(rl), fs=CLONE_FS, min_runs=10),
-        Workload("sparse4g", "4 GiB sparse file, 64 MiB of data in 1 MiB pieces", False,
+        Workload("clone", "single clones, 1 GiB and 1 MiB (at least 15 runs)", False,
+                 W.clone_pair, lambda fs: T.clone_tools(rl), fs=CLONE_FS, min_runs=15),
+        Workload("sparse4g", "4 GiB sparse file, 64 MiB of data in 1 MiB pieces "
+                 "(at least 9 runs)", False,
                  lambda p: W.sparse_file(p, 4 * W.GiB, 64),
-                 lambda fs: T.sparse_tools(rl, fs.clone)),
+                 lambda fs: T.sparse_tools(rl, fs.clone), min_runs=9),
         Workload("npm", "node_modules tree (npm ci from bench/package-lock.json)", True,
                  lambda p: W.copy_tree_in(cfg.npm_tree, p),
                  lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs"),
@@ -178,6 +178,7 @@ def measure(row, src, dst, nfiles, tree):
         os.unlink(rss_file)
     elif os.path.isfile(dst):
         s.alloc_kib = os.lstat(dst).st_blocks // 2
+    src = row.tool.source(src)
     _judge(row, verify.compare(src, dst, row.tool.want) + _json_problems(row, p.stdout, nfiles))
     return s
 
@@ -249,7 +250,8 @@ def bench_one(cfg, w, fs):
     remove(src)
     log("[%s %s] making the source" % (fs.name, w.key))
     w.make(src)
-    nfiles = verify.count_files(src)
+    nfiles = verify.count_files(src) if w.tree else 1
+    src_kib = 0 if w.tree else os.lstat(src).st_blocks // 2
     rows = [Row(t) for t in w.tools(fs)]
     cold = cfg.cold or w.cold
     if not cold:
@@ -279,7 +281,7 @@ def bench_one(cfg, w, fs):
         rows.append(_fiemap_selftest(cfg, src, dst))
     remove(dst)
     remove(src)
-    return {"workload": w, "fs": fs, "rows": rows, "files": nfiles}
+    return {"workload": w, "fs": fs, "rows": rows, "files": nfiles, "src_kib": src_kib}
 
 
 def _fiemap_selftest(cfg, src, dst):

@@ -12,7 +12,7 @@
 #                [--strace-fs btrfs,ext4] [--strace-all] [--cold] [--results DIR]
 #   bench/run.sh --smoke      one small tree and file, one run, no npm
 #
-# Workloads (--only): file1g file1m sparse4g npm tree100k tree10k.
+# Workloads (--only): file1g file1g-cold clone sparse4g npm tree100k tree10k.
 # B is the build directory holding reflink (default build).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -20,8 +20,14 @@ class Tool:
     want: Want = field(default_factory=Want)
     family: str = "peer"  # "reflink", "peer" or "selftest" (must fail)
     inproc: bool = False  # prints "elapsed S": interpreter start left out
+    sub: str = ""         # the file inside the workload's source it copies
+    group: str = ""       # compared with the first reflink row of its group
+
+    def source(self, src):
+        return os.path.join(src, self.sub) if self.sub else src
 
     def command(self, src, dst):
+        src = self.source(src)
         return [a.replace("{src}", src).replace("{dst}", dst) for a in self.argv]
 
 
@@ -76,21 +82,30 @@ def cold_copy_tools(rl, cfr):
             Tool("copy_file_range loop", [cfr, "{src}", "{dst}"])]
 
 
-def small_clone_tools(rl):
-    """A 1 MiB clone: the fixed cost of a clone, against cp's."""
+def clone_tools(rl):
+    """One clone of 1 GiB and one of 1 MiB, by reflink and by cp: what a
+    clone costs, and that its cost does not grow with the size."""
     w = Want(shared=True)
-    return [reflink("reflink --reflink=always", rl, ["--reflink=always"], w),
-            cp(["--reflink=always"], w)]
+    tools = []
+    for size in ("1 GiB", "1 MiB"):
+        tools += [reflink("reflink --reflink=always, " + size, rl, ["--reflink=always"], w),
+                  cp(["--reflink=always"], w)]
+        tools[-1].name += ", " + size
+        for t in tools[-2:]:
+            t.sub = t.group = size.replace(" ", "")
+    return tools
 
 
 def sparse_tools(rl, clone):
     mode = "always" if clone else "auto"
-    w = Want(shared=clone, sparse=True)
-    never = Want(unshared=clone, sparse=True)
-    return [reflink("reflink --reflink=" + mode, rl, ["--reflink=" + mode], w),
-            reflink("reflink --reflink=never", rl, ["--reflink=never"], never),
-            cp(["--sparse=auto"], Want(sparse=True)),
-            cp(["--reflink=never", "--sparse=auto"], never)]
+    # Only reflink promises to allocate no more than the source; the peers'
+    # allocation is shown, not judged.
+    return [reflink("reflink --reflink=" + mode, rl, ["--reflink=" + mode],
+                    Want(shared=clone, sparse=True)),
+            reflink("reflink --reflink=never", rl, ["--reflink=never"],
+                    Want(unshared=clone, sparse=True)),
+            cp(["--sparse=auto"]),
+            cp(["--reflink=never", "--sparse=auto"], Want(unshared=clone))]
 
 
 def _archive(clone, slack=0, files_only=False):

@@ -18,6 +18,13 @@ def random_file(path, size, seed=1):
             left -= n
 
 
+def clone_pair(root):
+    """A directory holding "1GiB" and "1MiB" of random data."""
+    os.mkdir(root)
+    random_file(os.path.join(root, "1GiB"), GiB, seed=4)
+    random_file(os.path.join(root, "1MiB"), MiB, seed=5)
+
+
 def sparse_file(path, size, pieces, piece=MiB, seed=2):
     """A file of size bytes holding pieces * piece bytes of random data,
     spread evenly, ending in a hole (the size is set first)."""
