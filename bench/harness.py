@@ -23,7 +23,7 @@ RUN_TIMEOUT = 900
 CLONE_FS = ("btrfs", "xfs")
 # strace stops every system call (~100 µs each here): profile the tools the
 # targets are about, the others only with --strace-all.
-STRACED = {"btrfs": ("reflink -a", "cp -a"), "xfs": ("reflink -a", "cp -a"),
+STRACED = {"btrfs": ("reflink -a", "cp -a", "floor: open, clone/copy, close"), "xfs": ("reflink -a", "cp -a"),
            "ext4": ("reflink -a",)}
 
 
@@ -89,7 +89,8 @@ def plan(cfg):
                      lambda fs: T.sparse_tools(rl, fs.clone)),
             Workload("tree", "small tree (300 files, links, times)", True,
                      lambda p: W.synthetic_tree(p, 300, extras=True),
-                     lambda fs: T.tree_tools(rl, fs.clone, fs.name) + T.selftest_tools(fs.clone),
+                     lambda fs: T.tree_tools(rl, fs.clone, fs.name, floor=cfg.floor)
+                     + T.selftest_tools(fs.clone),
                      strace=True),
         ]
     return [
@@ -107,7 +108,8 @@ def plan(cfg):
                  lambda fs: T.sparse_tools(rl, fs.clone), min_runs=9),
         Workload("npm", "node_modules tree (npm ci from bench/package-lock.json)", True,
                  lambda p: W.copy_tree_in(cfg.npm_tree, p),
-                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs"),
+                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs",
+                                         floor=cfg.floor),
                  fs=("btrfs", "xfs", "ext4"), strace=True),
         Workload("tree100k", "synthetic tree, 100,000 small files", True,
                  lambda p: W.synthetic_tree(p, 100_000),
@@ -306,6 +308,7 @@ def parse_args(argv):
     ap.add_argument("--reflink", required=True)
     ap.add_argument("--fiemap", required=True)
     ap.add_argument("--cfr", required=True)
+    ap.add_argument("--floor", required=True)
     ap.add_argument("--fs", action="append", default=[], help="NAME=MOUNTPOINT")
     ap.add_argument("--npm-tree", help="installed node_modules to copy from")
     ap.add_argument("--runs", type=int, default=3)

@@ -47,9 +47,12 @@ is_root || die "needs root (loop mounts, drop_caches)"
 
 # Helpers: the FIEMAP tool of the tests and the copy_file_range baseline.
 make -s -C "$TOP" B="$B" "$B/fiemap" >/dev/null || die "cannot build $B/fiemap"
-if [ ! -x "$B/bench-cfr" ] || [ "$HERE/cfr.c" -nt "$B/bench-cfr" ]; then
-	${CC:-cc} -O2 -Wall -Wextra -Werror -o "$B/bench-cfr" "$HERE/cfr.c" || die "cannot build cfr"
-fi
+for tool in cfr floor; do
+	if [ ! -x "$B/bench-$tool" ] || [ "$HERE/$tool.c" -nt "$B/bench-$tool" ]; then
+		${CC:-cc} -O2 -Wall -Wextra -Werror -o "$B/bench-$tool" "$HERE/$tool.c" ||
+			die "cannot build bench/$tool.c"
+	fi
+done
 need_pkg strace strace || die "strace missing"
 need_pkg /usr/bin/time time || [ -x /usr/bin/time ] || die "/usr/bin/time missing"
 
@@ -91,7 +94,7 @@ done
 echo "bench: scratch directory $T" >&2
 mkdir -p "$results"
 out="$results/$(date +%Y%m%d-%H%M%S)$([ $smoke = 1 ] && echo -smoke)"
-hargs=(--reflink "$RL" --fiemap "$FIEMAP" --cfr "$B/bench-cfr" --runs "$runs"
+hargs=(--reflink "$RL" --fiemap "$FIEMAP" --cfr "$B/bench-cfr" --floor "$B/bench-floor" --runs "$runs"
 	--strace-fs "$strace_fs" --out "$out" --command "bench/run.sh${ARGS:+ $ARGS}")
 [ $smoke = 1 ] && hargs+=(--smoke)
 [ -n "$only" ] && hargs+=(--only "$only")

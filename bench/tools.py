@@ -18,7 +18,8 @@ class Tool:
     name: str
     argv: list            # with {src} and {dst} placeholders
     want: Want = field(default_factory=Want)
-    family: str = "peer"  # "reflink", "peer" or "selftest" (must fail)
+    family: str = "peer"  # "reflink", "peer", "reference" (bench/floor.c)
+    #                       or "selftest" (a wrong copy: must be caught)
     inproc: bool = False  # prints "elapsed S": interpreter start left out
     sub: str = ""         # the file inside the workload's source it copies
     group: str = ""       # compared with the first reflink row of its group
@@ -112,7 +113,7 @@ def _archive(clone, slack=0, files_only=False):
     return Want(shared=clone, meta=True, mtime_slack_ns=slack, file_meta_only=files_only)
 
 
-def tree_tools(rl, clone, fstype, full=True, node_too=True):
+def tree_tools(rl, clone, fstype, full=True, node_too=True, floor=None):
     """A tree: reflink with its default workers and with one, against cp -a,
     tar (ext4), shutil.copytree (with FICLONE where clones work) and Node's
     cpSync; only reflink -a and cp -a unless full."""
@@ -134,6 +135,9 @@ def tree_tools(rl, clone, fstype, full=True, node_too=True):
     if node_too:
         tools.append(node("node cpSync FICLONE", "cpSync-ficlone",
                           _archive(clone, slack=10**6, files_only=True)))
+    if floor:
+        tools.append(Tool("floor: open, clone/copy, close", [floor, "{src}", "{dst}"],
+                          Want(shared=clone), "reference"))
     return tools
 
 
