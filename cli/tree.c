@@ -8,7 +8,8 @@
 struct tree_ctx {
 	struct report *r;
 	const char *src, *dst;
-	int first_err; /* the first error passed to on_error */
+	int first_err;   /* the first error passed to on_error... */
+	int first_clone; /* ...and the first clone-impossible one */
 };
 
 static char *join(const char *a, const char *b)
@@ -40,6 +41,8 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 	struct tree_ctx *t = ctx;
 	if (!t->first_err)
 		t->first_err = err;
+	if (!t->first_clone && rl_is_clone_impossible(err))
+		t->first_clone = err;
 	report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
@@ -55,7 +58,7 @@ static void on_progress(void *ctx, const rl_tree_stats *s)
 void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 		   const char *dst)
 {
-	struct tree_ctx t = { r, src, dst, 0 };
+	struct tree_ctx t = { r, src, dst, 0, 0 };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats;
 	memset(&stats, 0, sizeof stats);
@@ -70,11 +73,14 @@ void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 	o.excludes = c->excludes;
 	o.on_entry = on_entry;
 	o.on_error = on_error;
-	o.on_progress = on_progress;
+	/* A progress callback costs a counting pre-scan: only when shown. */
+	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
 	int err = rl_copy_tree(src, dst, &o, &stats);
-	/* A stop error is returned only, never passed to on_error. */
-	if (err < 0 && err != t.first_err)
+	/* A stop error is returned only, never passed to on_error; an entry
+	 * error returned is the first, or (only clones failed) the first
+	 * clone-impossible one, both already reported. */
+	if (err < 0 && err != t.first_err && err != t.first_clone)
 		report_error(r, "cannot copy", src, dst, err);
 	r->base_bytes = r->bytes;
 }
