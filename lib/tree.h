@@ -201,6 +201,18 @@ unsigned int rl__entry_preserve(const struct rl__tree *t,
 /* tree_file.c: copy a regular file (sfd open, e->st its stat). */
 int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
 		  rl_result *res);
+/* The same in steps, for batches: plan (options in *o; 1 if the file is
+ * made in place, with O_CREAT|O_EXCL, cloned if *clone), fill the file
+ * made, then after (r from fill, or RL__NAME_TAKEN if the name was taken:
+ * falls back to the single-file engine where needed). */
+#define RL__COPY_INSTEAD 3
+#define RL__NAME_TAKEN 4
+int rl__file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
+		  int *clone);
+int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
+		  const rl_options *o, int clone, rl_result *res);
+int rl__file_after(struct rl__tree *t, struct rl__ent *e, int sfd,
+		   const rl_options *o, int r, int clone, rl_result *res);
 
 /* tree_links.c: the hard-link table (dev, ino) -> first copy. */
 struct rl__linkref {

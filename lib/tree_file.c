@@ -13,10 +13,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-/* Positive answers: the clone could not be made (copy instead), or the
- * name is taken (by another process merging here too: replace it). */
-#define COPY_INSTEAD 1
-#define NAME_TAKEN 2
+/* The clone could not be made: copy instead. */
+#define COPY_INSTEAD RL__COPY_INSTEAD
 
 /* Is this file between the filesystems of the two roots? */
 static int root_pair(const struct rl__tree *t, const struct rl__ent *e)
@@ -52,15 +50,11 @@ static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
 	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env, res);
 }
 
-/* Clone (or, empty, just create) the file in place. */
-static int file_in_place(struct rl__tree *t, struct rl__ent *e, int sfd,
-			 const rl_options *o, int clone, rl_result *res)
+/* Fill dfd, just made in place for e: 0, COPY_INSTEAD or -errno (the
+ * caller closes dfd and removes the name unless 0). */
+int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
+		  const rl_options *o, int clone, rl_result *res)
 {
-	int dfd = rl__openat(e->ddir, e->dname, O_WRONLY | O_CREAT | O_EXCL |
-			     O_NOFOLLOW | O_CLOEXEC,
-			     rl__create_mode(&e->st, o->preserve));
-	if (dfd < 0)
-		return dfd == -EEXIST ? NAME_TAKEN : dfd;
 	int r = clone ? rl__ficlone(dfd, sfd) : 0;
 	if (clone) {
 		note_clone(t, e, r);
@@ -68,41 +62,62 @@ static int file_in_place(struct rl__tree *t, struct rl__ent *e, int sfd,
 			res->method = RL_METHOD_CLONE;
 			res->bytes = res->cloned_bytes = (uint64_t)e->st.st_size;
 		} else if (o->mode == RL_MODE_ALWAYS) {
-			r = rl__clone_error(r);
-		} else if (rl__can_fall_back(r)) {
-			r = COPY_INSTEAD;
+			return rl__clone_error(r);
+		} else {
+			return rl__can_fall_back(r) ? COPY_INSTEAD : r;
 		}
 	}
-	if (r == 0)
-		r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
+	r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
 	if (r == 0 && (o->flags & RL_F_FSYNC))
 		r = rl__fsync(dfd);
-	rl__close(dfd);
-	if (r != 0)
-		unlinkat(e->ddir, e->dname, 0);
+	return r;
+}
+
+int rl__file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
+		  int *clone)
+{
+	*o = t->fopts;
+	o->preserve = rl__entry_preserve(t, e);
+	*clone = 0;
+	if (!e->fresh)
+		return 0;
+	/* An empty file has nothing to move (nor to see half-made), unless
+	 * a clone is required or its size lies (procfs). */
+	int empty = e->st.st_size == 0 && !e->dir->pseudo &&
+		    o->mode != RL_MODE_ALWAYS;
+	*clone = !empty && o->mode != RL_MODE_NEVER && !clones_never(t, e);
+	return empty || *clone;
+}
+
+int rl__file_after(struct rl__tree *t, struct rl__ent *e, int sfd,
+		   const rl_options *o, int r, int clone, rl_result *res)
+{
+	if (r == COPY_INSTEAD || r == RL__NAME_TAKEN)
+		return file_engine(t, e, sfd, o, r == COPY_INSTEAD && clone, res);
 	return r;
 }
 
 int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
 		  rl_result *res)
 {
-	rl_options o = t->fopts;
-	o.preserve = rl__entry_preserve(t, e);
-	if (!e->fresh) {
-		int r = file_engine(t, e, sfd, &o, 0, res);
-		if (r == 0)
+	rl_options o;
+	int clone, r = COPY_INSTEAD;
+	if (!rl__file_plan(t, e, &o, &clone)) {
+		r = file_engine(t, e, sfd, &o, 0, res);
+		if (r == 0 && !e->fresh)
 			rl__undo_note(t, e->dir, e->dname);
 		return r;
 	}
-	/* An empty file has nothing to move (nor to see half-made), unless
-	 * a clone is required or its size lies (procfs). */
-	int empty = e->st.st_size == 0 && !e->dir->pseudo &&
-		    o.mode != RL_MODE_ALWAYS;
-	int clone = !empty && o.mode != RL_MODE_NEVER && !clones_never(t, e);
-	int r = COPY_INSTEAD;
-	if (empty || clone)
-		r = file_in_place(t, e, sfd, &o, clone, res);
-	if (r == COPY_INSTEAD || r == NAME_TAKEN)
-		r = file_engine(t, e, sfd, &o, r == COPY_INSTEAD && clone, res);
-	return r;
+	int dfd = rl__openat(e->ddir, e->dname, O_WRONLY | O_CREAT | O_EXCL |
+			     O_NOFOLLOW | O_CLOEXEC,
+			     rl__create_mode(&e->st, o.preserve));
+	if (dfd >= 0) {
+		r = rl__file_fill(t, e, sfd, dfd, &o, clone, res);
+		rl__close(dfd);
+		if (r != 0)
+			unlinkat(e->ddir, e->dname, 0);
+	} else {
+		r = dfd == -EEXIST ? RL__NAME_TAKEN : dfd;
+	}
+	return rl__file_after(t, e, sfd, &o, r, clone, res);
 }
