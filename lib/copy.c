@@ -70,7 +70,7 @@ static int make_temp(int dirfd, mode_t mode, char tmp[TMP_NAME_MAX])
 }
 
 /* Give the unnamed file fd the name dirfd/name; -EEXIST if taken. */
-static int link_unnamed(int fd, int dirfd, const char *name)
+int rl__link_unnamed(int fd, int dirfd, const char *name)
 {
 	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
 		return 0;
@@ -105,7 +105,7 @@ static int link_temp(int fd, int dirfd, char tmp[TMP_NAME_MAX])
 	int r = -EEXIST;
 	for (int tries = 0; tries < 100 && r == -EEXIST; tries++) {
 		temp_name(tmp);
-		r = link_unnamed(fd, dirfd, tmp);
+		r = rl__link_unnamed(fd, dirfd, tmp);
 	}
 	if (r < 0)
 		tmp[0] = 0;
@@ -121,7 +121,7 @@ static int commit(int fd, int dirfd, const char *name, char tmp[TMP_NAME_MAX],
 {
 	int r = 0, direct = 0;
 	if (!tmp[0] && (!exists || no_clobber)) {
-		r = link_unnamed(fd, dirfd, name);
+		r = rl__link_unnamed(fd, dirfd, name);
 		direct = r == 0;
 		if (r < 0 && (r != -EEXIST || no_clobber)) {
 			rl__close(fd);

@@ -62,6 +62,9 @@ int rl__meta_apply(int dst, int src, const struct stat *st,
 /* The permission bits a new file is created with (before umask). */
 mode_t rl__create_mode(const struct stat *st, unsigned int preserve);
 
+/* copy.c: give the unnamed (O_TMPFILE) file fd the name dirfd/name;
+ * -EEXIST if taken. */
+int rl__link_unnamed(int fd, int dirfd, const char *name);
 /* copy.c: copy the open regular file src (stat st) to dst_dirfd/name. */
 int rl__copy_into(int src, const struct stat *st, int dst_dirfd,
 		  const char *name, const rl_options *opts,

@@ -125,6 +125,47 @@ struct rl__tree {
 	struct rl__created *created;
 };
 
+/* tree_ring.c: a minimal io_uring, one per worker. */
+struct io_uring_sqe;
+struct io_uring_cqe;
+struct rl__ring {
+	int fd;
+	unsigned int *sq_head, *sq_tail, *sq_array, *cq_head, *cq_tail;
+	unsigned int sq_mask, cq_mask, entries;
+	unsigned int queued, inflight; /* not yet submitted; not yet reaped */
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	void *sq_ptr, *cq_ptr;
+	size_t sq_len, cq_len, sqes_len;
+};
+int rl__ring_init(struct rl__ring *r, unsigned int entries);
+void rl__ring_fini(struct rl__ring *r);
+/* Queue one operation (-EBUSY when the ring is full). */
+int rl__ring_openat(struct rl__ring *r, int dirfd, const char *name,
+		    int flags, mode_t mode, uint64_t data);
+int rl__ring_statx(struct rl__ring *r, int fd, struct statx *stx,
+		   uint64_t data);
+int rl__ring_close(struct rl__ring *r, int fd, uint64_t data);
+/* Submit what is queued and reap until `want` completions came, each
+ * passed to fn. 0 or -errno (then the ring is not to be used again). */
+int rl__ring_run(struct rl__ring *r, unsigned int want,
+		 void (*fn)(void *ctx, uint64_t data, int res), void *ctx);
+
+/* tree_batch.c: regular files of a fresh directory, many at a time. */
+#define RL__BATCH_MAX 16
+struct rl__batch {
+	struct rl__tnode *dir;
+	unsigned int n, max;         /* max 0: batching off for this worker */
+	int ring_ok;                 /* 0 untried, 1 usable, -1 not here */
+	int flushing;                /* no new members meanwhile */
+	struct rl__ring ring;
+	struct {
+		const char *name;
+		int sfd, dfd, clone, plan;
+		struct statx stx;
+	} f[RL__BATCH_MAX];
+};
+
 /* Per worker thread. */
 struct rl__worker {
 	struct rl__tree *t;
@@ -133,6 +174,7 @@ struct rl__worker {
 	size_t rel_cap, rel_len;
 	const struct rl__tnode *rel_node;
 	unsigned long rel_id;
+	struct rl__batch *batch;     /* NULL: no batching */
 };
 
 /* One entry to create: names relative to the directory fds. */
@@ -183,6 +225,15 @@ void rl__walk_entry(struct rl__worker *w, struct rl__tnode *d,
 int rl__worker_init(struct rl__worker *w, struct rl__tree *t);
 void rl__worker_fini(struct rl__worker *w);
 
+/* tree_batch.c */
+/* Take the regular file d/name into w's batch: 1 taken, 0 not for a
+ * batch (copy it one by one). */
+int rl__batch_add(struct rl__worker *w, struct rl__tnode *d, const char *name);
+/* Copy what the batch holds (its names must still be valid). */
+void rl__batch_flush(struct rl__worker *w);
+void rl__batch_init(struct rl__worker *w);
+void rl__batch_fini(struct rl__worker *w);
+
 /* tree_entry.c: create one entry that is not a directory, e->st filled
  * (for regular files, sfd open on the source). Returns 0, RL__LINKED when
  * made as a hard link, RL__RETYPE when the source turned out to be of
@@ -191,6 +242,9 @@ void rl__worker_fini(struct rl__worker *w);
 #define RL__RETYPE 2
 int rl__entry_make(struct rl__worker *w, struct rl__ent *e, int sfd,
 		   rl_result *res);
+/* The outcome r of making a non-directory e: verdict, stats, callbacks. */
+void rl__entry_report(struct rl__worker *w, struct rl__ent *e, int r,
+		      const rl_result *res);
 /* Open a regular file's source and stat it into e->st: 0 with *sfd
  * open, RL__RETYPE (e->st says what it is now) or -errno. */
 int rl__entry_open(struct rl__ent *e, int *sfd);
@@ -201,16 +255,21 @@ unsigned int rl__entry_preserve(const struct rl__tree *t,
 /* tree_file.c: copy a regular file (sfd open, e->st its stat). */
 int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
 		  rl_result *res);
-/* The same in steps, for batches: plan (options in *o; 1 if the file is
- * made in place, with O_CREAT|O_EXCL, cloned if *clone), fill the file
- * made, then after (r from fill, or RL__NAME_TAKEN if the name was taken:
- * falls back to the single-file engine where needed). */
+/* The same in steps, for batches. plan: how e is made (options in *o):
+ *   IN_PLACE  created with O_CREAT|O_EXCL, then fill (cloned if *clone);
+ *   UNNAMED   an O_TMPFILE in e's directory, then fill_unnamed;
+ *   ENGINE    rl__tree_file (the single-file engine).
+ * after: given r from a fill (or RL__NAME_TAKEN when creating found the
+ * name taken), finish by another way where needed. */
 #define RL__COPY_INSTEAD 3
 #define RL__NAME_TAKEN 4
+enum { RL__PLAN_ENGINE, RL__PLAN_IN_PLACE, RL__PLAN_UNNAMED };
 int rl__file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 		  int *clone);
 int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		  const rl_options *o, int clone, rl_result *res);
+int rl__file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
+			  int dfd, const rl_options *o, rl_result *res);
 int rl__file_after(struct rl__tree *t, struct rl__ent *e, int sfd,
 		   const rl_options *o, int r, int clone, rl_result *res);
 

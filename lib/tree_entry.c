@@ -105,7 +105,6 @@ static void count(struct rl__worker *w, struct rl__ent *e, mode_t type,
 static void copy_nondir(struct rl__worker *w, struct rl__ent *e, mode_t type,
 			int have_st)
 {
-	struct rl__tree *t = w->t;
 	rl_result res = RL_RESULT_INIT;
 	int sfd = -1, r = 0;
 	if (type == S_IFREG)
@@ -123,13 +122,19 @@ static void copy_nondir(struct rl__worker *w, struct rl__ent *e, mode_t type,
 		r = rl__entry_make(w, e, sfd, &res);
 	if (sfd >= 0)
 		rl__close(sfd);
-	if (S_ISREG(e->st.st_mode) && rl__tree_verdict(t, r, &res))
+	rl__entry_report(w, e, r, &res);
+}
+
+void rl__entry_report(struct rl__worker *w, struct rl__ent *e, int r,
+		      const rl_result *res)
+{
+	if (S_ISREG(e->st.st_mode) && rl__tree_verdict(w->t, r, res))
 		return; /* clones cannot work here: the copy stops */
 	if (r < 0)
 		rl__report_fail(w, e->dir, e->dname, r);
 	else
 		rl__report_done(w, e->dir, e->dname, &e->st,
-				S_ISREG(e->st.st_mode) && r == 0 ? &res : NULL,
+				S_ISREG(e->st.st_mode) && r == 0 ? res : NULL,
 				r == RL__LINKED);
 }
 
@@ -158,6 +163,9 @@ void rl__walk_entry(struct rl__worker *w, struct rl__tnode *d,
 		return;
 	if (type == S_IFDIR)
 		spawn_dir(w, d, name, dtype == DT_LNK);
+	else if (type == S_IFREG && !t->scan && d != t->top &&
+		 rl__batch_add(w, d, name))
+		return; /* copied with its batch */
 	else if (t->scan)
 		count(w, &e, type, have_st);
 	else

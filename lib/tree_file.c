@@ -1,11 +1,13 @@
-/* tree_file.c - a regular file of the tree. In a directory this run made,
- * a clone is made in place: the file is created with O_CREAT|O_EXCL and
- * FICLONE fills it in one atomic step (removed again if anything fails),
- * so a clone costs no temporary and no rename. A byte copy takes time and
- * could be seen half-made, even after a crash: it goes through the
- * single-file engine's unnamed temporary, linked in only when complete.
- * Once a clone between the two root filesystems has failed for a reason
- * of the filesystem (not of the file), the rest go straight to the copy. */
+/* tree_file.c - a regular file of the tree. In a directory this run made:
+ * a clone (or an empty file) is made in place, created with O_CREAT|O_EXCL
+ * and filled by FICLONE in one atomic step (removed again if anything
+ * fails), so it costs no temporary and no rename; a byte copy takes time
+ * and could be seen half-made, even after a crash, so it is written to an
+ * unnamed O_TMPFILE linked in only when complete (no check of the name
+ * first: nothing was there). In a directory that existed before, the
+ * single-file engine replaces atomically. Once a clone between the two
+ * root filesystems has failed for a reason of the filesystem (not of the
+ * file), the rest go straight to the copy. */
 #include "tree.h"
 #include "sys.h"
 
@@ -50,8 +52,24 @@ static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
 	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env, res);
 }
 
-/* Fill dfd, just made in place for e: 0, COPY_INSTEAD or -errno (the
- * caller closes dfd and removes the name unless 0). */
+int rl__file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
+		  int *clone)
+{
+	*o = t->fopts;
+	o->preserve = rl__entry_preserve(t, e);
+	*clone = 0;
+	if (!e->fresh)
+		return RL__PLAN_ENGINE;
+	/* An empty file has nothing to move (nor to see half-made), unless
+	 * a clone is required or its size lies (procfs). */
+	if (e->st.st_size == 0 && !e->dir->pseudo && o->mode != RL_MODE_ALWAYS)
+		return RL__PLAN_IN_PLACE;
+	*clone = o->mode != RL_MODE_NEVER && !clones_never(t, e);
+	if (*clone)
+		return RL__PLAN_IN_PLACE;
+	return o->mode == RL_MODE_ALWAYS ? RL__PLAN_ENGINE : RL__PLAN_UNNAMED;
+}
+
 int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		  const rl_options *o, int clone, rl_result *res)
 {
@@ -64,7 +82,7 @@ int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		} else if (o->mode == RL_MODE_ALWAYS) {
 			return rl__clone_error(r);
 		} else {
-			return rl__can_fall_back(r) ? COPY_INSTEAD : r;
+			return rl__can_fall_back(r) ? RL__COPY_INSTEAD : r;
 		}
 	}
 	r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
@@ -73,27 +91,50 @@ int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 	return r;
 }
 
-int rl__file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
-		  int *clone)
+int rl__file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
+			  int dfd, const rl_options *o, rl_result *res)
 {
-	*o = t->fopts;
-	o->preserve = rl__entry_preserve(t, e);
-	*clone = 0;
-	if (!e->fresh)
-		return 0;
-	/* An empty file has nothing to move (nor to see half-made), unless
-	 * a clone is required or its size lies (procfs). */
-	int empty = e->st.st_size == 0 && !e->dir->pseudo &&
-		    o->mode != RL_MODE_ALWAYS;
-	*clone = !empty && o->mode != RL_MODE_NEVER && !clones_never(t, e);
-	return empty || *clone;
+	struct rl__env env = t->env;
+	env.no_clone = 1; /* a clone, if possible here, was made in place */
+	int r = rl__copy_data(sfd, dfd, &e->st, o, &env, res);
+	if (r == 0)
+		r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
+	if (r == 0 && (o->flags & RL_F_FSYNC))
+		r = rl__fsync(dfd);
+	if (r == 0)
+		r = rl__link_unnamed(dfd, e->ddir, e->dname);
+	if (r == -EEXIST) { /* taken meanwhile: the engine replaces it */
+		*res = (rl_result)RL_RESULT_INIT;
+		r = RL__NAME_TAKEN;
+	}
+	return r;
+}
+
+/* An unnamed temporary in e's directory, or -errno. */
+static int open_unnamed(const struct rl__ent *e, const rl_options *o)
+{
+	return rl__openat(e->ddir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC,
+			  rl__create_mode(&e->st, o->preserve));
+}
+
+static int copy_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
+			const rl_options *o, rl_result *res)
+{
+	int dfd = open_unnamed(e, o);
+	if (dfd < 0) /* no O_TMPFILE here: the engine's named temporary */
+		return file_engine(t, e, sfd, o, 1, res);
+	int r = rl__file_fill_unnamed(t, e, sfd, dfd, o, res);
+	rl__close(dfd);
+	return r;
 }
 
 int rl__file_after(struct rl__tree *t, struct rl__ent *e, int sfd,
 		   const rl_options *o, int r, int clone, rl_result *res)
 {
-	if (r == COPY_INSTEAD || r == RL__NAME_TAKEN)
-		return file_engine(t, e, sfd, o, r == COPY_INSTEAD && clone, res);
+	if (r == RL__COPY_INSTEAD)
+		r = copy_unnamed(t, e, sfd, o, res);
+	if (r == RL__NAME_TAKEN)
+		r = file_engine(t, e, sfd, o, !clone, res);
 	return r;
 }
 
@@ -101,8 +142,10 @@ int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
 		  rl_result *res)
 {
 	rl_options o;
-	int clone, r = COPY_INSTEAD;
-	if (!rl__file_plan(t, e, &o, &clone)) {
+	int clone, r, plan = rl__file_plan(t, e, &o, &clone);
+	if (plan == RL__PLAN_UNNAMED)
+		return rl__file_after(t, e, sfd, &o, RL__COPY_INSTEAD, 0, res);
+	if (plan == RL__PLAN_ENGINE) {
 		r = file_engine(t, e, sfd, &o, 0, res);
 		if (r == 0 && !e->fresh)
 			rl__undo_note(t, e->dir, e->dname);

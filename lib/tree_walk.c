@@ -110,6 +110,7 @@ static void run_entries(struct rl__worker *w, struct rl__tnode *d,
 		off += rec_len(rec);
 		rl__report_progress(t, 0);
 	}
+	rl__batch_flush(w); /* its names live in buf */
 }
 
 static void read_dir(struct rl__worker *w, struct rl__tnode *c)
@@ -168,6 +169,7 @@ static void *worker_main(void *arg)
 		free(k);
 		task_over(w->t);
 	}
+	rl__batch_fini(w); /* by the thread that used the ring */
 	return NULL;
 }
 
@@ -176,11 +178,13 @@ int rl__worker_init(struct rl__worker *w, struct rl__tree *t)
 	memset(w, 0, sizeof *w);
 	w->t = t;
 	w->dents = malloc(DENTS_BUF);
+	rl__batch_init(w);
 	return w->dents ? 0 : -ENOMEM;
 }
 
 void rl__worker_fini(struct rl__worker *w)
 {
+	rl__batch_fini(w);
 	free(w->dents);
 	free(w->rel);
 }
