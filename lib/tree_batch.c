@@ -177,6 +177,8 @@ static void finish_all(struct rl__worker *w, struct rl__ent *ents)
 		struct rl__ent *e = &ents[i];
 		int sfd = b->f[i].sfd;
 		if (atomic_load(&w->t->stop)) { /* winding down: make nothing */
+			if (b->f[i].plan == RL__PLAN_IN_PLACE && b->f[i].dfd >= 0)
+				unlinkat(e->ddir, e->dname, 0); /* made empty */
 			close_later(b, sfd);
 			close_later(b, b->f[i].dfd);
 			continue;
@@ -206,6 +208,7 @@ void rl__batch_flush(struct rl__worker *w)
 	struct rl__tnode *d = b->dir;
 	int ok = open_sources(b) == 0;
 	for (unsigned int i = 0; i < b->n; i++) {
+		b->f[i].plan = RL__PLAN_ENGINE;
 		struct rl__ent *e = &ents[i];
 		memset(e, 0, sizeof *e);
 		e->dir = d, e->sdir = d->sfd, e->ddir = d->dfd, e->fresh = d->fresh;
