@@ -108,6 +108,7 @@ static int tree_init(struct rl__tree *t, const char *src, const char *dst,
 	atomic_init(&t->verdict, RL__VERDICT_UNKNOWN);
 	atomic_init(&t->clones, RL__CLONES_UNKNOWN);
 	rl__cache_init(t);
+	rl__report_start(t);
 	if (pthread_mutex_init(&t->qmu, NULL) || pthread_cond_init(&t->qcv, NULL) ||
 	    pthread_mutex_init(&t->nmu, NULL) || pthread_mutex_init(&t->smu, NULL) ||
 	    pthread_mutex_init(&t->cbmu, NULL) || pthread_mutex_init(&t->logmu, NULL))

@@ -307,7 +307,9 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, const struct stat *st,
 		     const rl_result *res, int linked);
+/* on_progress at most every 100 ms (force: now, the final report). */
 void rl__report_progress(struct rl__tree *t, int force);
+void rl__report_start(struct rl__tree *t);
 /* Stop the copy with err (first stop wins). */
 void rl__tree_stop(struct rl__tree *t, int err);
 /* A regular file's copy ended with r: in RL_MODE_ALWAYS the first result

@@ -115,14 +115,25 @@ void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 	pthread_mutex_unlock(&t->cbmu);
 }
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+	/* The coarse clock is read without a system call (vDSO). */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void rl__report_start(struct rl__tree *t)
+{
+	/* The first report after 100 ms: a quick copy gets only the last. */
+	atomic_store(&t->next_progress, now_ns() + PROGRESS_NS);
+}
+
 void rl__report_progress(struct rl__tree *t, int force)
 {
 	if (!t->o->on_progress)
 		return;
-	struct timespec ts;
-	/* The coarse clock is read without a system call (vDSO). */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	long long now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	long long now = now_ns();
 	long long next = atomic_load(&t->next_progress);
 	if (!force && (now < next || !atomic_compare_exchange_strong(
 					     &t->next_progress, &next, now + PROGRESS_NS)))
