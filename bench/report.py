@@ -99,7 +99,7 @@ def _row_line(r, row, ref):
     m, rm = median(row), median(ref) if ref else None
     ratio = "—" if row is ref or not m or not rm else "%.2f" % (rm / m)
     rss = max((s.rss_kib for s in row.samples), default=0)
-    name = row.tool.name + (" †" if row.tool.inproc else "")
+    name = _cell(row.tool.name) + (" †" if row.tool.inproc else "")
     return "| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
         r["fs"].name, name, _f(m), _f(min(secs, default=None)),
         _f(max(secs, default=None)), ratio,
@@ -108,11 +108,16 @@ def _row_line(r, row, ref):
         _check(row))
 
 
+def _cell(text):
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def _check(row):
     if row.failure:
-        return "**FAILED**: " + row.failure.replace("|", "\\|")
+        return "**FAILED**: " + _cell(row.failure)
     if row.caught:
-        return "caught: " + row.caught.replace("|", "\\|")
+        return "caught: " + _cell(row.caught)
     note = "ok"
     if row.tool.inproc and row.samples:
         note += ", wall %.3f s" % statistics.median(s.wall for s in row.samples)
@@ -162,7 +167,7 @@ def linearity(results):
                 continue
             a, b = median(small) / 10_000 * 1e6, median(big) / 100_000 * 1e6
             out.append("| %s | %s | %.3f | %.3f | %.1f | %.1f | %.2f |" % (
-                fs, tool, median(small), median(big), a, b, b / a))
+                fs, _cell(tool), median(small), median(big), a, b, b / a))
     if out:
         out = ["| fs | tool | 10k files s | 100k files s | µs/file 10k | µs/file 100k "
                "| growth per file |", "|---|---|---:|---:|---:|---:|---:|"] + out
@@ -289,7 +294,7 @@ def targets_table(results):
         return []
     out = ["| target | fs | measured | goal | met |", "|---|---|---|---|---|"]
     for label, fs, measured, goal, met in rows:
-        out.append("| %s | %s | %s | %s | %s |" % (label, fs, measured.replace("|", "\\|"),
+        out.append("| %s | %s | %s | %s | %s |" % (_cell(label), fs, _cell(measured),
                                                    goal, "yes" if met else "**no**"))
     return out
 
