@@ -273,7 +273,8 @@ def bench_one(cfg, w, fs):
                 row.failure or row.caught or "%.4f s ok" % s.seconds))
     if w.strace and fs.name in cfg.strace_fs:
         for row in rows:
-            if row.failure or not (cfg.strace_all or row.tool.name in STRACED.get(fs.name, ())):
+            if row.failure or row.tool.family == "selftest" or not (
+                    cfg.strace_all or row.tool.name in STRACED.get(fs.name, ())):
                 continue
             remove(dst)
             row.syscalls, row.syscall_secs = strace_profile(row, src, dst)

@@ -100,7 +100,12 @@ hargs=(--reflink "$RL" --fiemap "$FIEMAP" --cfr "$B/bench-cfr" --floor "$B/bench
 [ -n "$only" ] && hargs+=(--only "$only")
 hargs+=($flags)
 [ $smoke = 0 ] && hargs+=(--npm-tree "$npm")
-"$PY" "$HERE/harness.py" "${hargs[@]}" "${fsargs[@]}"
+# In its own process group, waited for in the background, so that on INT
+# or TERM the trap stops it and everything it started before unmounting.
+setsid "$PY" "$HERE/harness.py" "${hargs[@]}" "${fsargs[@]}" &
+hpid=$!
+on_exit "kill -TERM -- -$hpid 2>/dev/null; wait $hpid 2>/dev/null"
+wait $hpid
 status=$?
 echo "bench: results in ${out#$TOP/}.md" >&2
 exit $status
