@@ -1,7 +1,32 @@
 /* tree.c - rl_copy_tree: check the options, open both roots, refuse a
  * destination inside the source unless it is left out, run the workers
  * (after a counting pre-scan when progress is wanted), and in
- * RL_MODE_ALWAYS remove what was made when clones cannot work at all. */
+ * RL_MODE_ALWAYS remove what was made when clones cannot work at all.
+ *
+ * The rules, as callers see them:
+ * - src that is not a directory is copied as one entry to dst (dst must
+ *   not exist unless RL_TREE_MERGE: then it is replaced atomically).
+ * - dst must not exist; with RL_TREE_MERGE an existing directory (a
+ *   symlink to one is followed: the caller named it) is merged into:
+ *   files replaced atomically (RL_F_NO_CLOBBER: -EEXIST for each), its
+ *   directories' modes and times set as preserved.
+ * - dst inside src: RL_EINSIDE unless an exclude or the filter leaves out
+ *   dst or a directory on the way to it; the walk also skips dst's root by
+ *   device and inode, so the copy never copies itself.
+ * - Totals: with on_progress set, a pre-scan (one fstatat per regular
+ *   file) fills total_files and total_bytes before the copy starts;
+ *   without it they grow with the files copied. on_progress is called at
+ *   most every 100 ms, and once more at the end.
+ * - RL_MODE_ALWAYS: when a clone fails because the two filesystems cannot
+ *   clone at all (RL_ECLONE_XDEV, RL_ECLONE_NOTSUP) before any clone
+ *   worked, the copy stops at once, removes everything it made (all of a
+ *   dst it created; in a merge, what it added) and returns that error,
+ *   which is not passed to on_error. Later such failures (a subtree on
+ *   another filesystem) are errors of their entries.
+ * - Returns 0, else a stop error (-ECANCELED from on_error, the above),
+ *   else the first entry error that is not clone-impossible, else the
+ *   first clone-impossible one. stats->errors counts the entries passed
+ *   to on_error, each once. */
 #include "tree.h"
 #include "sys.h"
 
