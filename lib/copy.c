@@ -40,6 +40,9 @@ static int check_dest(int dirfd, const char *name, const struct stat *src,
 		return errno == ENOENT ? 0 : -errno;
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
+	/* Never swap a device, FIFO or socket for a regular file. */
+	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return RL_ENOTREGULAR;
 	if (S_ISLNK(st.st_mode)) {
 		struct stat target;
 		if (fstatat(dirfd, name, &target, 0) == 0)
@@ -170,8 +173,11 @@ static int open_parent(int dirfd, const char *path, const char **name)
 	size_t len = strlen(path);
 	if (len == 0)
 		return -ENOENT;
-	if (path[len - 1] == '/')
-		return -EISDIR; /* "dst/" names a directory, not a file */
+	if (path[len - 1] == '/') { /* "dst/" names a directory, not a file */
+		struct stat st;
+		int isdir = fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
+		return isdir ? -EISDIR : -ENOTDIR;
+	}
 	if (!slash) {
 		*name = path;
 		return rl__openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
