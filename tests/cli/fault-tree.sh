@@ -99,25 +99,26 @@ case_end "-r -T merge without O_TMPFILE: named temporaries, identical, no debris
 # --- one entry fails, alone ---
 EIO_T="Input/output error"
 entry "-r never: a write EIO fails that file alone" sub/f2 "$EIO_T" \
-	"pwrite:EIO:path=t/sub/f2" pwrite --reflink=never
+	"pwrite:EIO:path=t/sub/#" pwrite --reflink=never
 entry "-r never: ENOSPC half-way through a file: that file alone, no partial file" sub/f2 \
-	"No space left on device" "pwrite:ENOSPC:after=1:path=t/sub/f2" pwrite --reflink=never
+	"No space left on device" "pwrite:ENOSPC:after=1:path=t/sub/#" pwrite --reflink=never
 entry "-r auto: copy_file_range EIO half-way: that file alone" sub/f2 "$EIO_T" \
-	"copy_file_range:short:path=t/sub/f2,copy_file_range:EIO:after=1:path=t/sub/f2" \
+	"copy_file_range:short:path=t/sub/#,copy_file_range:EIO:after=1:path=t/sub/#" \
 	copy_file_range --reflink=auto
-entry "-r auto: FICLONE EIO never falls back: that file alone" f1 "$EIO_T" \
-	"ficlone:EIO:path=out/t/f1" ficlone --reflink=auto
+# FICLONE EIO in a tree: here (no clones) only the first file tries FICLONE,
+# so which file meets the fault is not fixed; tests/fs/fault-btrfs.sh covers
+# it where clones work.
 entry "-r: a source read EIO: that file alone" sub/f2 "$EIO_T" \
 	"pread:EIO:every=1:path=in/tree/sub/f2" pread --reflink=never
 entry "-r: a source that cannot be opened: that file alone" sub/f2 "Permission denied" \
 	"openat:EACCES:every=1:path=in/tree/sub/f2" openat --reflink=auto
 entry "-r: the source shrinks during the copy: that file alone" sub/f2 "source changed size" \
 	"pread:zero:after=1:path=in/tree/sub/f2" pread --reflink=never
-entry "-a: fchown EIO: that file alone" sub/f2 "$EIO_T" "fchown:EIO:path=t/sub/f2" fchown --reflink=auto -a
-entry "-a: fchmod EIO: that file alone" sub/f2 "$EIO_T" "fchmod:EIO:path=t/sub/f2" fchmod --reflink=auto -a
-entry "-a: futimens EIO: that file alone" sub/f2 "$EIO_T" "futimens:EIO:path=t/sub/f2" futimens --reflink=auto -a
-entry "-a: fsetxattr EIO: that file alone" sub/f2 "$EIO_T" "fsetxattr:EIO:path=t/sub/f2" fsetxattr --reflink=auto -a
-entry "-r --fsync: fsync EIO: that file alone" sub/f2 "$EIO_T" "fsync:EIO:path=t/sub/f2" fsync \
+entry "-a: fchown EIO: that file alone" sub/f2 "$EIO_T" "fchown:EIO:path=t/sub/#" fchown --reflink=auto -a
+entry "-a: fchmod EIO: that file alone" sub/f2 "$EIO_T" "fchmod:EIO:path=t/sub/#" fchmod --reflink=auto -a
+entry "-a: futimens EIO: that file alone" sub/f2 "$EIO_T" "futimens:EIO:path=t/sub/#" futimens --reflink=auto -a
+entry "-a: fsetxattr EIO: that file alone" sub/f2 "$EIO_T" "fsetxattr:EIO:path=t/sub/#" fsetxattr --reflink=auto -a
+entry "-r --fsync: fsync EIO: that file alone" sub/f2 "$EIO_T" "fsync:EIO:path=t/sub/#" fsync \
 	--reflink=auto --fsync
 entry "-r: a directory cannot be made: it alone, with its contents" sub/deeper "$EIO_T" \
 	"mkdirat:EIO:path=t/sub/deeper" mkdirat --reflink=auto
@@ -132,8 +133,8 @@ entry "-a: a hard link cannot be made: it alone" hard "$EIO_T" "linkat:EIO:path=
 # looks complete (a resumed copy or a reader would trust it).
 for mode in never auto; do
 	rm -rf out && mkdir out
-	if [ $mode = never ]; then rules="pwrite:kill:after=1:path=t/sub/f2"
-	else rules="copy_file_range:short:path=t/sub/f2,copy_file_range:kill:after=1:path=t/sub/f2"; fi
+	if [ $mode = never ]; then rules="pwrite:kill:after=1:path=t/sub/#"
+	else rules="copy_file_range:short:path=t/sub/#,copy_file_range:kill:after=1:path=t/sub/#"; fi
 	{ frun "$rules" "$RL" -r --reflink=$mode in/tree out/t; } 2>/dev/null
 	[ "$RC" = 137 ] || why_add "exit $RC, wanted 137"
 	for f in $(cd out/t 2>/dev/null && find . -type f | sed 's|^\./||'); do
