@@ -98,8 +98,10 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	B=$(B) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-python: $(STATIC)
-	/usr/bin/python3 -m pip install --no-build-isolation ./python
+# Debian marks its Python externally managed (PEP 668); this installs into
+# /usr/local, away from Debian's own files, without network.
+python:
+	PIP_BREAK_SYSTEM_PACKAGES=1 /usr/bin/python3 -m pip install --no-build-isolation ./python
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \

@@ -31,11 +31,13 @@ expect_status() {
 # fd 3 is the report stream, usable inside $(...) too.
 exec 3>&1
 T=$(mktemp -d /tmp/rl-test.XXXXXX)
-_cleanups=()
-on_exit() { _cleanups+=("$1"); }
+# Cleanups go to a file, so those registered inside $(...) subshells
+# (mount_fs) still run at the test's exit; last registered runs first.
+on_exit() { printf '%s\n' "$1" >> "$T/.cleanups"; }
 _run_cleanups() {
-	local i
-	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" || true; done
+	if [ -f "$T/.cleanups" ]; then
+		tac "$T/.cleanups" | while IFS= read -r c; do eval "$c" || true; done
+	fi
 	rm -rf "$T"
 }
 trap _run_cleanups EXIT
