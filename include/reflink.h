@@ -209,7 +209,8 @@ typedef struct rl_tree_stats {
 	uint64_t errors;       /* entries that failed (each reported once) */
 	uint64_t clone_impossible; /* of those, RL_ECLONE_* failures */
 	uint64_t by_method[RL_METHOD_COUNT_]; /* files per rl_method */
-	/* totals known from the scan, for progress: */
+	/* totals for progress: from a counting pre-scan when on_progress is
+	 * set, otherwise they grow with the files copied */
 	uint64_t total_files;
 	uint64_t total_bytes;
 } rl_tree_stats;
