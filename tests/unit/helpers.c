@@ -1,6 +1,7 @@
 /* helpers.c - file helpers for the unit tests. */
 #include "test.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,4 +38,15 @@ void fill_random(void *buf, size_t len, unsigned seed)
 		seed = seed * 1103515245u + 12345u;
 		p[i] = (unsigned char)(seed >> 16);
 	}
+}
+
+int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }

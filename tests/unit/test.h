@@ -61,5 +61,7 @@ void write_file(const char *path, const void *data, size_t len);
 /* Read a whole file; *len gets its size. Caller frees. */
 char *read_file(const char *path, size_t *len);
 void fill_random(void *buf, size_t len, unsigned seed);
+/* Entries in dir, not counting . and .. */
+int count_entries(const char *dir);
 
 #endif

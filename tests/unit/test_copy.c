@@ -9,17 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 static void assert_same_content(const char *a, const char *b)
 {
 	size_t la, lb;

@@ -52,17 +52,6 @@ TEST(clone_range_any_range_auto)
 	close(s), close(d);
 }
 
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 TEST(probe_leaves_nothing_and_names_type)
 {
 	rl_probe_result p = RL_PROBE_INIT;
