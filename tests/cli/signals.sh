@@ -41,6 +41,8 @@ done
 # usr1_ready PID: the shim's SIGUSR1 handler is installed (SigCgt bit 10).
 usr1_ready() {
 	local mask
+	# Only the command itself, never the shell between fork and exec.
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$RL")" ] || return 1
 	mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
 	[ -n "$mask" ] && (( (16#$mask >> 9) & 1 ))
 }
