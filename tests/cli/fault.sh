@@ -135,10 +135,11 @@ fallback "sparse, never: EINTR on every call, identical" read_write "intr:EINTR:
 fallback "sparse: no SEEK_DATA (EINVAL) copies it all, identical" copy_file_range \
 	"lseek:EINVAL" lseek --reflink=auto
 failure "sparse: SEEK_DATA EIO stops" "new old" 1 "$EIO_T" "lseek:EIO" lseek --reflink=auto
+# Only a sparse source is sized first (a dense one gets its size from the data).
+fallback "sparse: ftruncate EINTR is retried" copy_file_range "ftruncate:EINTR" ftruncate --reflink=auto
+failure "sparse: ftruncate EIO stops" "new old" 1 "$EIO_T" "ftruncate:EIO" ftruncate --reflink=auto
+failure "sparse: ftruncate EFBIG stops" "new" 1 "File too large" "ftruncate:EFBIG" ftruncate --reflink=auto
 SRC=in/src
-fallback "ftruncate EINTR is retried" copy_file_range "ftruncate:EINTR" ftruncate --reflink=auto
-failure "ftruncate EIO stops" "new old" 1 "$EIO_T" "ftruncate:EIO" ftruncate --reflink=auto
-failure "ftruncate EFBIG stops" "new" 1 "File too large" "ftruncate:EFBIG" ftruncate --reflink=auto
 
 # --- the temporary file ---
 for e in EOPNOTSUPP EISDIR EINVAL; do
