@@ -143,8 +143,6 @@ void rl__ring_fini(struct rl__ring *r);
 /* Queue one operation (-EBUSY when the ring is full). */
 int rl__ring_openat(struct rl__ring *r, int dirfd, const char *name,
 		    int flags, mode_t mode, uint64_t data);
-int rl__ring_statx(struct rl__ring *r, int fd, struct statx *stx,
-		   uint64_t data);
 int rl__ring_close(struct rl__ring *r, int fd, uint64_t data);
 /* Submit what is queued and reap until `want` completions came, each
  * passed to fn. 0 or -errno (then the ring is not to be used again). */
@@ -161,8 +159,7 @@ struct rl__batch {
 	struct rl__ring ring;
 	struct {
 		const char *name;
-		int sfd, dfd, clone, plan;
-		struct statx stx;
+		int sfd;
 	} f[RL__BATCH_MAX];
 };
 

@@ -1,6 +1,6 @@
 /* tree_ring.c - a minimal io_uring (raw system calls, no liburing): one
- * ring per worker thread, to open, stat and close many files with one
- * system call. Only OPENAT, STATX and CLOSE are used (Linux 5.6). Where
+ * ring per worker thread, to open and close many files with one
+ * system call. Only OPENAT and CLOSE are used (Linux 5.6). Where
  * io_uring is missing or forbidden (seccomp, sysctl io_uring_disabled),
  * setup fails and the caller does without. */
 #include "tree.h"
@@ -109,20 +109,6 @@ int rl__ring_openat(struct rl__ring *r, int dirfd, const char *name,
 	sqe->addr = (uint64_t)(uintptr_t)name;
 	sqe->len = mode;
 	sqe->open_flags = (uint32_t)flags;
-	return 0;
-}
-
-int rl__ring_statx(struct rl__ring *r, int fd, struct statx *stx, uint64_t data)
-{
-	struct io_uring_sqe *sqe = next_sqe(r, data);
-	if (!sqe)
-		return -EBUSY;
-	sqe->opcode = IORING_OP_STATX;
-	sqe->fd = fd;
-	sqe->addr = (uint64_t)(uintptr_t)"";
-	sqe->len = STATX_BASIC_STATS;
-	sqe->off = (uint64_t)(uintptr_t)stx;
-	sqe->statx_flags = AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT;
 	return 0;
 }
 
