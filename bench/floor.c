@@ -3,10 +3,16 @@
  * FICLONE (or one copy_file_range where clones are impossible) + 2 close,
  * directories and symlinks recreated, no metadata kept. Not a usable copy
  * tool: the benchmark's yardstick for what a tree copy cannot go below.
- * Usage: floor SRC DST   (DST must not exist) */
+ * With -j N, N threads share out SRC's top-level entries (each takes the
+ * next one left): what N cores could do at best with that work per file,
+ * where the filesystem lets them run side by side.
+ * Usage: floor [-j N] SRC DST   (DST must not exist) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -15,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int can_clone = 1; /* until the first clone says otherwise */
+static atomic_int can_clone = 1; /* until the first clone says otherwise */
 
 static int fail(const char *what, const char *name)
 {
@@ -100,10 +106,65 @@ static int copy_dir(int sdir, int ddir)
 	return r;
 }
 
+/* The top level, shared out between threads. */
+struct top {
+	int sdir, ddir;
+	struct dirent **ents;
+	size_t n;
+	atomic_size_t next;
+	atomic_int failed;
+};
+
+static int is_dot(const char *name)
+{
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
+}
+
+static void *top_worker(void *arg)
+{
+	struct top *t = arg;
+	size_t i;
+	while (!atomic_load(&t->failed) && (i = atomic_fetch_add(&t->next, 1)) < t->n)
+		if (copy_entry(t->sdir, t->ddir, t->ents[i]) != 0)
+			atomic_store(&t->failed, 1);
+	return NULL;
+}
+
+static int filter(const struct dirent *e)
+{
+	return !is_dot(e->d_name);
+}
+
+static int copy_top(const char *src, int sdir, int ddir, int jobs)
+{
+	struct top t = { .sdir = sdir, .ddir = ddir };
+	int n = scandir(src, &t.ents, filter, NULL);
+	if (n < 0)
+		return fail("scandir", src);
+	t.n = (size_t)n;
+	pthread_t tid[64];
+	int started = 0;
+	while (started < jobs - 1 && started < 64 &&
+	       pthread_create(&tid[started], NULL, top_worker, &t) == 0)
+		started++;
+	top_worker(&t);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (int i = 0; i < n; i++)
+		free(t.ents[i]);
+	free(t.ents);
+	return atomic_load(&t.failed) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: floor SRC DST\n");
+	int jobs = 1;
+	if (argc == 5 && strcmp(argv[1], "-j") == 0) {
+		jobs = atoi(argv[2]);
+		argv += 2, argc -= 2;
+	}
+	if (argc != 3 || jobs < 1) {
+		fprintf(stderr, "usage: floor [-j N] SRC DST\n");
 		return 2;
 	}
 	if (mkdir(argv[2], 0755) != 0)
@@ -112,5 +173,6 @@ int main(int argc, char **argv)
 	int d = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s < 0 || d < 0)
 		return fail("open", argv[1]), 1;
-	return copy_dir(s, d) == 0 ? 0 : 1;
+	int r = jobs == 1 ? copy_dir(s, d) : copy_top(argv[1], s, d, jobs);
+	return r == 0 ? 0 : 1;
 }

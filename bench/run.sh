@@ -49,7 +49,7 @@ is_root || die "needs root (loop mounts, drop_caches)"
 make -s -C "$TOP" B="$B" "$B/fiemap" >/dev/null || die "cannot build $B/fiemap"
 for tool in cfr floor; do
 	if [ ! -x "$B/bench-$tool" ] || [ "$HERE/$tool.c" -nt "$B/bench-$tool" ]; then
-		${CC:-cc} -O2 -Wall -Wextra -Werror -o "$B/bench-$tool" "$HERE/$tool.c" ||
+		${CC:-cc} -O2 -Wall -Wextra -Werror -pthread -o "$B/bench-$tool" "$HERE/$tool.c" ||
 			die "cannot build bench/$tool.c"
 	fi
 done

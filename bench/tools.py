@@ -138,6 +138,13 @@ def tree_tools(rl, clone, fstype, full=True, node_too=True, floor=None):
     if floor:
         tools.append(Tool("floor: open, clone/copy, close", [floor, "{src}", "{dst}"],
                           Want(shared=clone), "reference"))
+        # The same work on every core, as reflink's default workers: how
+        # far this filesystem lets per-file work run side by side.
+        n = os.cpu_count() or 1
+        if n > 1:
+            tools.append(Tool(f"floor -j{n}: the same, {n} threads",
+                              [floor, "-j", str(n), "{src}", "{dst}"],
+                              Want(shared=clone), "reference"))
     return tools
 
 
