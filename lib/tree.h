@@ -230,6 +230,8 @@ int rl__batch_add(struct rl__worker *w, struct rl__tnode *d, const char *name);
 void rl__batch_flush(struct rl__worker *w);
 void rl__batch_init(struct rl__worker *w);
 void rl__batch_fini(struct rl__worker *w);
+/* Close fd: through w's ring while a batch is made (with the next). */
+void rl__worker_close(struct rl__worker *w, int fd);
 
 /* tree_entry.c: create one entry that is not a directory, e->st filled
  * (for regular files, sfd open on the source). Returns 0, RL__LINKED when
@@ -250,25 +252,8 @@ unsigned int rl__entry_preserve(const struct rl__tree *t,
 				const struct rl__ent *e);
 
 /* tree_file.c: copy a regular file (sfd open, e->st its stat). */
-int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
+int rl__tree_file(struct rl__worker *w, struct rl__ent *e, int sfd,
 		  rl_result *res);
-/* The same in steps, for batches. plan: how e is made (options in *o):
- *   IN_PLACE  created with O_CREAT|O_EXCL, then fill (cloned if *clone);
- *   UNNAMED   an O_TMPFILE in e's directory, then fill_unnamed;
- *   ENGINE    rl__tree_file (the single-file engine).
- * after: given r from a fill (or RL__NAME_TAKEN when creating found the
- * name taken), finish by another way where needed. */
-#define RL__COPY_INSTEAD 3
-#define RL__NAME_TAKEN 4
-enum { RL__PLAN_ENGINE, RL__PLAN_IN_PLACE, RL__PLAN_UNNAMED };
-int rl__file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
-		  int *clone);
-int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
-		  const rl_options *o, int clone, rl_result *res);
-int rl__file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
-			  int dfd, const rl_options *o, rl_result *res);
-int rl__file_after(struct rl__tree *t, struct rl__ent *e, int sfd,
-		   const rl_options *o, int r, int clone, rl_result *res);
 
 /* tree_links.c: the hard-link table (dev, ino) -> first copy. */
 struct rl__linkref {

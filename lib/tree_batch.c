@@ -5,10 +5,10 @@
  * batch. Stats and creates stay system calls of their own: io_uring hands
  * IORING_OP_STATX, and OPENAT with O_CREAT, to its kernel worker threads,
  * and waking those for every file made a one-worker tree copy 1.6-1.8x
- * slower on a 2-core machine (docs/BENCHMARKS.md). A file the batch cannot
- * handle (it changed kind, needs a hard link, failed to open) goes the
- * one-by-one way with what the batch learnt. Without io_uring, no batch:
- * files are copied one by one. */
+ * slower on a 2-core machine (docs/BENCHMARKS.md). Each file is then made
+ * as one by one (rl__entry_make), with the opened source; one that changed
+ * kind or failed to open goes the one-by-one way from its name. Without
+ * io_uring, no batch: files are copied one by one. */
 #include "tree.h"
 #include "sys.h"
 
@@ -74,7 +74,7 @@ static void close_later(struct rl__batch *b, int fd)
 	rl__close(fd);
 }
 
-/* Phase 1: open every source. */
+/* Open every source: one system call. */
 static int open_sources(struct rl__batch *b)
 {
 	struct rl__tnode *d = b->dir;
@@ -84,44 +84,6 @@ static int open_sources(struct rl__batch *b)
 				O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, DATA(OP_SRC, i));
 	}
 	return run_all(b);
-}
-
-/* Create the copy the plan makes here: its fd or -errno. */
-static int open_copy(struct rl__ent *e, int plan, const rl_options *o)
-{
-	mode_t mode = rl__create_mode(&e->st, o->preserve);
-	if (plan == RL__PLAN_IN_PLACE)
-		return rl__openat(e->ddir, e->dname, O_WRONLY | O_CREAT | O_EXCL |
-				  O_NOFOLLOW | O_CLOEXEC, mode);
-	return rl__openat(e->ddir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
-}
-
-/* One file, its source open (e->st known). */
-static int finish_file(struct rl__worker *w, struct rl__ent *e, int sfd,
-		       rl_result *res)
-{
-	struct rl__tree *t = w->t;
-	rl_options o;
-	int clone, r, plan = RL__PLAN_ENGINE;
-	if (!(t->o->preserve & RL_PRESERVE_LINKS) || e->st.st_nlink == 1)
-		plan = rl__file_plan(t, e, &o, &clone);
-	if (plan == RL__PLAN_ENGINE) /* hard links too */
-		return rl__entry_make(w, e, sfd, res);
-	int dfd = open_copy(e, plan, &o);
-	if (dfd < 0 && plan == RL__PLAN_UNNAMED) /* no O_TMPFILE here */
-		return rl__file_after(t, e, sfd, &o, RL__NAME_TAKEN, 0, res);
-	if (dfd < 0)
-		return rl__file_after(t, e, sfd, &o, dfd == -EEXIST ? RL__NAME_TAKEN : dfd,
-				      clone, res);
-	if (plan == RL__PLAN_UNNAMED) {
-		r = rl__file_fill_unnamed(t, e, sfd, dfd, &o, res);
-	} else {
-		r = rl__file_fill(t, e, sfd, dfd, &o, clone, res);
-		if (r != 0)
-			unlinkat(e->ddir, e->dname, 0);
-	}
-	close_later(w->batch, dfd);
-	return rl__file_after(t, e, sfd, &o, r, clone, res);
 }
 
 static void finish_all(struct rl__worker *w, struct rl__ent *ents)
@@ -143,7 +105,7 @@ static void finish_all(struct rl__worker *w, struct rl__ent *ents)
 			rl__walk_entry(w, d, e->name, e->name, DT_UNKNOWN);
 		} else {
 			rl_result res = RL_RESULT_INIT;
-			int r = finish_file(w, e, sfd, &res);
+			int r = rl__entry_make(w, e, sfd, &res);
 			close_later(b, sfd);
 			rl__entry_report(w, e, r, &res);
 		}
@@ -192,6 +154,16 @@ int rl__batch_add(struct rl__worker *w, struct rl__tnode *d, const char *name)
 	if (b->n == b->max)
 		rl__batch_flush(w);
 	return 1;
+}
+
+void rl__worker_close(struct rl__worker *w, int fd)
+{
+	/* Only a batch's files: it submits their closes with the next one.
+	 * One-by-one copies may never run a batch to submit them. */
+	if (w->batch && w->batch->flushing)
+		close_later(w->batch, fd);
+	else
+		rl__close(fd);
 }
 
 void rl__batch_fini(struct rl__worker *w)

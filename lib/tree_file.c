@@ -15,8 +15,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-/* The clone could not be made: copy instead. */
-#define COPY_INSTEAD RL__COPY_INSTEAD
+/* How a file is made (file_plan):
+ *   IN_PLACE  created with O_CREAT|O_EXCL, then filled (cloned if asked);
+ *   UNNAMED   an O_TMPFILE in its directory, filled, then linked in;
+ *   ENGINE    the single-file engine (temporary and rename).
+ * What a fill may ask of file_after: */
+enum { PLAN_ENGINE, PLAN_IN_PLACE, PLAN_UNNAMED };
+#define COPY_INSTEAD 3 /* the clone could not be made: copy instead */
+#define NAME_TAKEN 4   /* the name exists: the engine replaces it */
 
 /* Is this file between the filesystems of the two roots? */
 static int root_pair(const struct rl__tree *t, const struct rl__ent *e)
@@ -52,25 +58,25 @@ static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
 	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env, res);
 }
 
-int rl__file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
+static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 		  int *clone)
 {
 	*o = t->fopts;
 	o->preserve = rl__entry_preserve(t, e);
 	*clone = 0;
 	if (!e->fresh)
-		return RL__PLAN_ENGINE;
+		return PLAN_ENGINE;
 	/* An empty file has nothing to move (nor to see half-made), unless
 	 * a clone is required or its size lies (procfs). */
 	if (e->st.st_size == 0 && !e->dir->pseudo && o->mode != RL_MODE_ALWAYS)
-		return RL__PLAN_IN_PLACE;
+		return PLAN_IN_PLACE;
 	*clone = o->mode != RL_MODE_NEVER && !clones_never(t, e);
 	if (*clone)
-		return RL__PLAN_IN_PLACE;
-	return o->mode == RL_MODE_ALWAYS ? RL__PLAN_ENGINE : RL__PLAN_UNNAMED;
+		return PLAN_IN_PLACE;
+	return o->mode == RL_MODE_ALWAYS ? PLAN_ENGINE : PLAN_UNNAMED;
 }
 
-int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
+static int file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		  const rl_options *o, int clone, rl_result *res)
 {
 	int r = clone ? rl__ficlone(dfd, sfd) : 0;
@@ -82,7 +88,7 @@ int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		} else if (o->mode == RL_MODE_ALWAYS) {
 			return rl__clone_error(r);
 		} else {
-			return rl__can_fall_back(r) ? RL__COPY_INSTEAD : r;
+			return rl__can_fall_back(r) ? COPY_INSTEAD : r;
 		}
 	}
 	r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
@@ -91,7 +97,7 @@ int rl__file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 	return r;
 }
 
-int rl__file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
+static int file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
 			  int dfd, const rl_options *o, rl_result *res)
 {
 	struct rl__env env = t->env;
@@ -105,7 +111,7 @@ int rl__file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
 		r = rl__link_unnamed(dfd, e->ddir, e->dname);
 	if (r == -EEXIST) { /* taken meanwhile: the engine replaces it */
 		*res = (rl_result)RL_RESULT_INIT;
-		r = RL__NAME_TAKEN;
+		r = NAME_TAKEN;
 	}
 	return r;
 }
@@ -117,35 +123,39 @@ static int open_unnamed(const struct rl__ent *e, const rl_options *o)
 			  rl__create_mode(&e->st, o->preserve));
 }
 
-static int copy_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
+static int copy_unnamed(struct rl__worker *w, struct rl__ent *e, int sfd,
 			const rl_options *o, rl_result *res)
 {
 	int dfd = open_unnamed(e, o);
 	if (dfd < 0) /* no O_TMPFILE here: the engine's named temporary */
-		return file_engine(t, e, sfd, o, 1, res);
-	int r = rl__file_fill_unnamed(t, e, sfd, dfd, o, res);
-	rl__close(dfd);
+		return file_engine(w->t, e, sfd, o, 1, res);
+	int r = file_fill_unnamed(w->t, e, sfd, dfd, o, res);
+	rl__worker_close(w, dfd);
 	return r;
 }
 
-int rl__file_after(struct rl__tree *t, struct rl__ent *e, int sfd,
-		   const rl_options *o, int r, int clone, rl_result *res)
+/* Given r from a fill (or NAME_TAKEN when creating found the name taken),
+ * finish by another way where needed. */
+static int file_after(struct rl__worker *w, struct rl__ent *e, int sfd,
+		      const rl_options *o, int r, int clone, rl_result *res)
 {
-	if (r == RL__COPY_INSTEAD)
-		r = copy_unnamed(t, e, sfd, o, res);
-	if (r == RL__NAME_TAKEN)
+	struct rl__tree *t = w->t;
+	if (r == COPY_INSTEAD)
+		r = copy_unnamed(w, e, sfd, o, res);
+	if (r == NAME_TAKEN)
 		r = file_engine(t, e, sfd, o, !clone, res);
 	return r;
 }
 
-int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
+int rl__tree_file(struct rl__worker *w, struct rl__ent *e, int sfd,
 		  rl_result *res)
 {
+	struct rl__tree *t = w->t;
 	rl_options o;
-	int clone, r, plan = rl__file_plan(t, e, &o, &clone);
-	if (plan == RL__PLAN_UNNAMED)
-		return rl__file_after(t, e, sfd, &o, RL__COPY_INSTEAD, 0, res);
-	if (plan == RL__PLAN_ENGINE) {
+	int clone, r, plan = file_plan(t, e, &o, &clone);
+	if (plan == PLAN_UNNAMED)
+		return file_after(w, e, sfd, &o, COPY_INSTEAD, 0, res);
+	if (plan == PLAN_ENGINE) {
 		r = file_engine(t, e, sfd, &o, 0, res);
 		if (r == 0 && !e->fresh)
 			rl__undo_note(t, e->dir, e->dname);
@@ -155,12 +165,12 @@ int rl__tree_file(struct rl__tree *t, struct rl__ent *e, int sfd,
 			     O_NOFOLLOW | O_CLOEXEC,
 			     rl__create_mode(&e->st, o.preserve));
 	if (dfd >= 0) {
-		r = rl__file_fill(t, e, sfd, dfd, &o, clone, res);
-		rl__close(dfd);
+		r = file_fill(t, e, sfd, dfd, &o, clone, res);
+		rl__worker_close(w, dfd);
 		if (r != 0)
 			unlinkat(e->ddir, e->dname, 0);
 	} else {
-		r = dfd == -EEXIST ? RL__NAME_TAKEN : dfd;
+		r = dfd == -EEXIST ? NAME_TAKEN : dfd;
 	}
-	return rl__file_after(t, e, sfd, &o, r, clone, res);
+	return file_after(w, e, sfd, &o, r, clone, res);
 }

@@ -160,12 +160,13 @@ static int make_symlink(struct rl__tree *t, struct rl__ent *e)
 	return place(t, e, mk_symlink, target);
 }
 
-static int make_kind(struct rl__tree *t, struct rl__ent *e, int sfd,
+static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 		     rl_result *res)
 {
+	struct rl__tree *t = w->t;
 	switch (e->st.st_mode & S_IFMT) {
 	case S_IFREG:
-		return rl__tree_file(t, e, sfd, res);
+		return rl__tree_file(w, e, sfd, res);
 	case S_IFLNK:
 		return make_symlink(t, e);
 	default:
@@ -180,7 +181,7 @@ int rl__entry_make(struct rl__worker *w, struct rl__ent *e, int sfd,
 	struct rl__linkref ref;
 	if (!(t->o->preserve & RL_PRESERVE_LINKS) || e->st.st_nlink < 2 ||
 	    e->dir == t->top)
-		return make_kind(t, e, sfd, res);
+		return make_kind(w, e, sfd, res);
 	int r = rl__links_claim(t, &e->st, e->dir, e->dname, &ref);
 	if (r < 0)
 		return r;
@@ -189,10 +190,10 @@ int rl__entry_make(struct rl__worker *w, struct rl__ent *e, int sfd,
 		rl__links_drop(t, &ref);
 		/* Too many links for the filesystem: a copy keeps the data. */
 		if (r == -EMLINK)
-			return make_kind(t, e, sfd, res);
+			return make_kind(w, e, sfd, res);
 		return r == 0 ? RL__LINKED : r;
 	}
-	r = make_kind(t, e, sfd, res);
+	r = make_kind(w, e, sfd, res);
 	rl__links_publish(t, &ref, r == 0);
 	return r;
 }
