@@ -224,21 +224,32 @@ class _IgnoreFilter:
         self.ignore = ignore
         self.dirs = {}  # relative dir -> (its names, the names left out)
 
-    def __call__(self, relpath, name, is_dir):
-        parent = os.path.dirname(relpath)
-        where = os.path.join(self.root, parent) if parent else self.root
+    def _where(self, parent):
+        return os.path.join(self.root, parent) if parent else self.root
+
+    def _entry(self, parent):
         entry = self.dirs.get(parent)
         if entry is None:
+            where = self._where(parent)
             try:
                 names = os.listdir(where)
             except FileNotFoundError:
                 names = []
             entry = (set(names), set(self.ignore(where, names)))
             self.dirs[parent] = entry
-        names, left_out = entry
+        return entry
+
+    def ask_root(self):
+        """Ask about the top directory before anything is made, so an
+        ignore that raises there leaves no DST behind (as in shutil)."""
+        self._entry(self.root[:0])
+
+    def __call__(self, relpath, name, is_dir):
+        parent = os.path.dirname(relpath)
+        names, left_out = self._entry(parent)
         if name in names:
             return name in left_out
-        return name in set(self.ignore(where, sorted(names) + [name]))
+        return name in set(self.ignore(self._where(parent), sorted(names) + [name]))
 
 
 def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
@@ -276,6 +287,8 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     keep = (_COPY2 | _reflink.PRESERVE_LINKS) if preserve else 0
     as_str = not isinstance(os.fspath(src), bytes)
     filter_ = _IgnoreFilter(src, ignore, as_str) if ignore is not None else None
+    if filter_ is not None and os.path.isdir(src):
+        filter_.ask_root()
     raw, exc = _reflink.copy_tree(src, dst, _mode(mode), flags, keep,
                                   jobs or 0, filter_, as_str)
     stats = TreeStats._from(raw)

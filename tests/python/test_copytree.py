@@ -1,6 +1,7 @@
 """reflink.copytree over the library's parallel tree copy."""
 import errno
 import os
+import re
 import shutil
 import stat
 
@@ -148,6 +149,23 @@ def test_ignore_that_raises(btrfs):
 
     with pytest.raises(ZeroDivisionError, match="from ignore"):
         reflink.copytree(src, os.path.join(btrfs, "dst"), ignore=ignore)
+    # Asked about the top directory first, as shutil does: nothing made.
+    assert not os.path.lexists(os.path.join(btrfs, "dst"))
+
+
+def test_ignore_that_raises_below_the_top(btrfs):
+    src = _tree(os.path.join(btrfs, "src"))
+    calls = []
+
+    def ignore(path, names):
+        calls.append(path)
+        if path != src:
+            raise ZeroDivisionError("from ignore in " + path)
+        return []
+
+    with pytest.raises(ZeroDivisionError, match=re.escape("from ignore in " + src)):
+        reflink.copytree(src, os.path.join(btrfs, "dst"), ignore=ignore)
+    assert calls[0] == src
 
 
 def test_arguments(btrfs):
