@@ -55,6 +55,15 @@ static void on_progress(void *ctx, const rl_tree_stats *s)
 	report_progress(t->r, s->bytes, s->total_bytes);
 }
 
+/* Is p's last component "." (trailing slashes aside)? */
+static int ends_in_dot(const char *p)
+{
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	return p[n - 1] == '.' && (n == 1 || p[n - 2] == '/');
+}
+
 void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 		   const char *dst)
 {
@@ -65,8 +74,11 @@ void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 	o.mode = c->mode;
 	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0);
 	struct stat st;
-	/* -T onto an existing directory merges into it, as cp -rT does. */
-	if (c->target_is_dir == 0 && stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
+	/* -T onto an existing directory merges into it, as cp -rT does; so
+	 * does SRC/. into a directory (DIR/. is DIR: cp's idiom for copying a
+	 * directory's contents into another). */
+	if ((c->target_is_dir == 0 || ends_in_dot(src)) && stat(dst, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
 		o.flags |= RL_TREE_MERGE;
 	o.preserve = c->preserve;
 	o.jobs = c->jobs;

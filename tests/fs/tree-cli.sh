@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tree-cli.sh - `reflink -r` as cp places and refuses: DEST new or an
-# existing directory, several sources with a missing one, DEST a file, a
+# existing directory (SRC/. merges into it, as with cp), several sources
+# with a missing one, DEST a file, a
 # directory copied into itself (refused, or allowed when --exclude leaves
 # the copy out), --exclude, -L/-P, -v/--json totals, --progress, -j; on a
 # btrfs image (clones: the default always mode works) and tmpfs (always
@@ -27,6 +28,18 @@ mkdir into
 rl_run "$RL" -r s into
 expect_ok "-r SRC DIR: exit 0"
 check "-r SRC DIR: the copy is DIR/SRC" diff -r --no-dereference s into/s
+
+# cp's idiom for a directory's contents: SRC/. into DIR merges into DIR.
+mkdir dotinto && printf 'mine\n' > dotinto/mine
+rl_run "$RL" -r s/. dotinto
+expect_ok "-r SRC/. DIR (DIR exists): exit 0"
+check "-r SRC/. DIR: SRC's contents merged into DIR, DIR's own file kept" \
+	sh -c 'diff -r --no-dereference -x mine s dotinto && [ "$(cat dotinto/mine)" = mine ] && [ ! -e dotinto/s ]'
+rl_run "$RL" -r s/./ dotinto/
+expect_ok "-r SRC/./ DIR/ again: exit 0 (merged again)"
+(cd s && "$RL" -r . ../dothere 2>"$T/.dot-err") && d_rc=0 || d_rc=$?
+check "-r . NEWDIR from inside SRC: exit 0, the copy" \
+	sh -c "[ $d_rc = 0 ] && diff -r --no-dereference s dothere"
 
 mkdir many
 rl_run "$RL" -r s/a missing other many
