@@ -61,7 +61,7 @@ static int ends_in_dot(const char *p)
 	size_t n = strlen(p);
 	while (n > 1 && p[n - 1] == '/')
 		n--;
-	return p[n - 1] == '.' && (n == 1 || p[n - 2] == '/');
+	return n > 0 && p[n - 1] == '.' && (n == 1 || p[n - 2] == '/');
 }
 
 void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
