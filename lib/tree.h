@@ -149,7 +149,8 @@ int rl__ring_close(struct rl__ring *r, int fd, uint64_t data);
 int rl__ring_run(struct rl__ring *r, unsigned int want,
 		 void (*fn)(void *ctx, uint64_t data, int res), void *ctx);
 
-/* tree_batch.c: regular files of a fresh directory, many at a time. */
+/* tree_batch.c: a directory's regular files, their sources opened and
+ * the closes made through io_uring many at a time. */
 #define RL__BATCH_MAX 16
 struct rl__batch {
 	struct rl__tnode *dir;

@@ -1,8 +1,8 @@
 /* tree_make.c - make one non-directory entry in the destination: a regular
- * file (tree_file.c), a symlink (recreated, never followed), a FIFO, socket or device
- * node, or a hard link to an earlier copy. Everything is relative to the
- * destination directory's fd; metadata of links and nodes is set by name
- * with AT_SYMLINK_NOFOLLOW, which cannot be redirected. */
+ * file (tree_file.c), a symlink (recreated, never followed), a FIFO, socket
+ * or device node, or a hard link to an earlier copy. Everything is
+ * relative to the destination directory's fd; metadata of links and nodes
+ * is set by name with AT_SYMLINK_NOFOLLOW, which cannot be redirected. */
 #include "tree.h"
 #include "sys.h"
 
