@@ -22,7 +22,10 @@ else
 B ?= build
 endif
 
-LIB_SRC := $(wildcard lib/*.c)
+# The library is laid out by concern (lib/common, lib/file, lib/tree...);
+# object basenames stay unique across folders (ar keeps basenames only).
+LIB_SRC := $(wildcard lib/*/*.c)
+LIB_HDR := $(wildcard lib/*/*.h)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -38,10 +41,10 @@ UNIT   := $(B)/unit-tests
 .PHONY: all check check-san asan deps install uninstall demo bench python clean headertest fuzz
 all: $(STATIC) $(SHARED) $(BIN) $(B)/reflink.pc $(UNIT)
 
-$(B)/lib/%.o: lib/%.c lib/*.h include/reflink.h
+$(B)/lib/%.o: lib/%.c $(LIB_HDR) include/reflink.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c -o $@ $<
-$(B)/pic/lib/%.o: lib/%.c lib/*.h include/reflink.h
+$(B)/pic/lib/%.o: lib/%.c $(LIB_HDR) include/reflink.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -fPIC -c -o $@ $<
 $(B)/cli/%.o: cli/%.c cli/*.h include/reflink.h

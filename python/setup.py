@@ -1,5 +1,5 @@
 """Build the reflink package: a C extension over libreflink, whose sources
-(../lib/*.c) are compiled into the extension itself, so nothing needs to be
+(../lib/*/*.c) are compiled into the extension itself, so nothing needs to be
 installed first and the library is linked statically.
 
 Offline, with only Debian's python3-dev and python3-setuptools:
@@ -29,13 +29,13 @@ def version():
 
 # Absolute paths: distutils puts their objects under build_temp (a relative
 # "../lib/x.c" would put them outside it).
-lib_sources = sorted(glob.glob(os.path.join(TOP, "lib", "*.c")))
+lib_sources = sorted(glob.glob(os.path.join(TOP, "lib", "*", "*.c")))
 
 ext = Extension(
     "reflink._reflink",
     sources=[os.path.join("src", "_reflink.c")] + lib_sources,
     include_dirs=[os.path.join(TOP, "include")],
-    depends=[HEADER] + glob.glob(os.path.join(TOP, "lib", "*.h")),
+    depends=[HEADER] + glob.glob(os.path.join(TOP, "lib", "*", "*.h")),
     extra_compile_args=[
         "-std=gnu11", "-D_GNU_SOURCE", "-fvisibility=hidden",
         "-Wall", "-Wextra",

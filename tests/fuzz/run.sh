@@ -62,7 +62,7 @@ failed=0
 for t in "${TARGETS[@]}"; do
 	case $t in
 	opts) srcs=("$TOP/tests/fuzz/fuzz_opts.c" "$TOP/cli/opts.c") ;;
-	tree) srcs=("$TOP/tests/fuzz/fuzz_tree.c" "$TOP"/lib/*.c) ;;
+	tree) srcs=("$TOP/tests/fuzz/fuzz_tree.c" "$TOP"/lib/*/*.c) ;;
 	*) echo "not ok - fuzz/$t: unknown target"; continue ;;
 	esac
 	if ! build "$t" "${srcs[@]}"; then

@@ -6,7 +6,7 @@
  * is used. Source entries are opened with O_NOFOLLOW: an entry that
  * changes kind under us is copied as what it has become. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <dirent.h>
 #include <errno.h>

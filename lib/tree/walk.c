@@ -4,7 +4,7 @@
  * reading a large directory hands half of its remaining entries to an idle
  * worker, so one directory of 100,000 files keeps every core busy. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <dirent.h>
 #include <errno.h>

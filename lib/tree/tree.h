@@ -13,7 +13,7 @@
 #ifndef RL_TREE_H
 #define RL_TREE_H
 
-#include "internal.h"
+#include "../common/internal.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,5 +1,5 @@
 /* meta.c - permission bits, owner, times and extended attributes. */
-#include "internal.h"
+#include "../common/internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * relative to fds, never follows symlinks, and uses one directory fd at a
  * time, checking device and inode when it climbs back with "..". */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <dirent.h>
 #include <errno.h>

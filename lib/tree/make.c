@@ -4,7 +4,7 @@
  * relative to the destination directory's fd; metadata of links and nodes
  * is set by name with AT_SYMLINK_NOFOLLOW, which cannot be redirected. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,8 +4,8 @@
  * step) or a negative error that stops the copy. A step may answer NEXT
  * only before it wrote any data: falling back after a partial copy could
  * leave a mix of old and new bytes. */
-#include "internal.h"
-#include "sys.h"
+#include "../common/internal.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 

@@ -9,7 +9,7 @@
  * root filesystems has failed for a reason of the filesystem (not of the
  * file), the rest go straight to the copy. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>

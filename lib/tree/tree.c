@@ -28,7 +28,7 @@
  *   first clone-impossible one. stats->errors counts the entries passed
  *   to on_error, each once. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* copy.c - copy one file: open, check the destination, copy into an
  * unnamed temporary, and commit it into place only when complete. */
-#include "internal.h"
-#include "sys.h"
+#include "../common/internal.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* clone.c - FICLONE and FICLONERANGE: sharing extents instead of copying. */
-#include "internal.h"
-#include "sys.h"
+#include "../common/internal.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <sys/stat.h>

@@ -3,7 +3,7 @@
  * made 0700 so this run can fill them whatever the source's mode (read-only
  * directories), and get their final mode and times last. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>

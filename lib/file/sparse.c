@@ -1,6 +1,6 @@
 /* sparse.c - copying data segment by segment so holes stay holes. */
-#include "internal.h"
-#include "sys.h"
+#include "../common/internal.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <linux/magic.h>

@@ -1,6 +1,6 @@
 /* probe.c - does the filesystem at a path support clones? */
-#include "internal.h"
-#include "sys.h"
+#include "../common/internal.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>

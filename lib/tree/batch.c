@@ -10,7 +10,7 @@
  * kind or failed to open goes the one-by-one way from its name. Without
  * io_uring, no batch: files are copied one by one. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
  * swapped meanwhile is never mistaken for it. Pinned nodes (in use) are
  * never closed. */
 #include "tree.h"
-#include "sys.h"
+#include "../common/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
