@@ -54,6 +54,7 @@ extern "C" {
 #define RL_ENOTREGULAR   (RL_ERRNO_BASE - 11) /* source is a FIFO, socket or device */
 #define RL_ECHANGED      (RL_ERRNO_BASE - 12) /* source changed size during the copy */
 #define RL_EINSIDE       (RL_ERRNO_BASE - 13) /* dest lies inside the source tree */
+#define RL_EREFUSED      (RL_ERRNO_BASE - 14) /* on_replace kept the existing dest */
 
 /* A human-readable description of any code this library returns (also of
  * plain -errno values). Never NULL; the string is static. Thread-safe. */
@@ -142,6 +143,11 @@ typedef struct rl_result {
  * source's with RL_PRESERVE_MODE; setuid/setgid only with
  * RL_PRESERVE_OWNERSHIP, and only after the owner is set.
  *
+ * Same file (RL_ESAMEFILE), as cp: dst is src (any path, a hard link), a
+ * symlink dst points at src, or, with RL_F_NOFOLLOW and src a symlink, dst
+ * is what src resolves to (through any chain of links): replacing it would
+ * destroy the data the link names. Both are then left untouched.
+ *
  * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, socket, device),
  * -EEXIST (with RL_F_NO_CLOBBER), RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
  * -EIO... res may be NULL. Thread-safe.
@@ -228,6 +234,12 @@ typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
 			   int err);
 /* Progress, called from time to time (at most every ~100 ms). */
 typedef void (*rl_progress_cb)(void *ctx, const rl_tree_stats *so_far);
+/* Asked before an existing destination entry that is not a directory is
+ * replaced (merging): dev and ino are that entry's own (lstat). Return 0 to
+ * replace it, nonzero to keep it: the entry then fails with RL_EREFUSED,
+ * passed to on_error. Lets a caller protect what it made itself, as cp
+ * refuses to overwrite a file it just created from another operand. */
+typedef int (*rl_replace_cb)(void *ctx, uint64_t dev, uint64_t ino);
 /* Filter: return nonzero to leave the entry out. relpath is relative to the
  * source root, name is the last component. */
 typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
@@ -237,7 +249,9 @@ typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
 #define RL_TREE_DEREF_ALL   0x100u /* follow every symlink in the tree (-L) */
 #define RL_TREE_MERGE       0x200u /* dst may exist: merge into it */
 
-#define RL_TREE_OPTIONS_VERSION 1
+/* Version 2 added on_replace; a version-1 caller's struct ends before it,
+ * and the library reads no field past the caller's version. */
+#define RL_TREE_OPTIONS_VERSION 2
 typedef struct rl_tree_options {
 	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
 	rl_mode mode;
@@ -250,9 +264,11 @@ typedef struct rl_tree_options {
 	rl_error_cb on_error;
 	rl_progress_cb on_progress;
 	void *ctx;             /* passed to the callbacks */
+	/* version 2 */
+	rl_replace_cb on_replace; /* optional: may an existing entry go? */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
-	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

@@ -115,6 +115,16 @@ void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 	pthread_mutex_unlock(&t->cbmu);
 }
 
+int rl__report_keep(void *ctx, const struct stat *existing)
+{
+	struct rl__tree *t = ctx;
+	pthread_mutex_lock(&t->cbmu);
+	int keep = t->o->on_replace(t->o->ctx, (uint64_t)existing->st_dev,
+				    (uint64_t)existing->st_ino);
+	pthread_mutex_unlock(&t->cbmu);
+	return keep;
+}
+
 static long long now_ns(void)
 {
 	struct timespec ts;

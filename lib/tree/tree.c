@@ -132,6 +132,8 @@ static int tree_init(struct rl__tree *t, const char *src, const char *dst,
 	atomic_init(&t->next_progress, 0);
 	atomic_init(&t->verdict, RL__VERDICT_UNKNOWN);
 	atomic_init(&t->clones, RL__CLONES_UNKNOWN);
+	if (o->on_replace)
+		t->guard = (struct rl__guard){ rl__report_keep, t };
 	rl__cache_init(t);
 	rl__report_start(t);
 	if (pthread_mutex_init(&t->qmu, NULL) || pthread_cond_init(&t->qcv, NULL) ||
@@ -378,16 +380,19 @@ static int tree_run(struct rl__tree *t)
 int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 		 rl_tree_stats *stats)
 {
-	rl_tree_options defaults = RL_TREE_OPTIONS_INIT;
+	rl_tree_options defaults = RL_TREE_OPTIONS_INIT, full;
 	if (!src || !dst)
 		return -EINVAL;
 	if (!*src || !*dst)
 		return -ENOENT;
-	if (!opts)
-		opts = &defaults;
-	int r = check_options(opts);
+	/* From here on only the full copy is read: an older caller's struct
+	 * ends before the newer fields. */
+	int r = rl__tree_options_copy(&full, opts ? opts : &defaults);
+	if (r == 0)
+		r = check_options(&full);
 	if (r < 0)
 		return r;
+	opts = &full;
 	struct rl__tree *t = calloc(1, sizeof *t);
 	if (!t)
 		return -ENOMEM;

@@ -114,6 +114,7 @@ struct rl__tree {
 	int first_err, first_clone_err, fatal;
 
 	pthread_mutex_t cbmu;        /* callbacks run one at a time */
+	struct rl__guard guard;      /* asks on_replace, if set */
 	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
 
 	struct rl__links links;
@@ -290,6 +291,9 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, const struct stat *st,
 		     const rl_result *res, int linked);
+/* The caller's on_replace about an existing entry (a rl__guard's ask,
+ * ctx the tree): nonzero to keep it. */
+int rl__report_keep(void *ctx, const struct stat *existing);
 /* on_progress at most every 100 ms (force: now, the final report). */
 void rl__report_progress(struct rl__tree *t, int force);
 void rl__report_start(struct rl__tree *t);
