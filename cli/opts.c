@@ -135,6 +135,7 @@ static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t 
 		return 0;
 	case 'L': c->deref = 1; return 0;
 	case 'P': c->deref = 0; return 0;
+	case 'd': c->deref = 0, c->preserve |= RL_PRESERVE_LINKS; return 0;
 	case 'j':
 		if (parse_jobs(arg, &c->jobs) < 0)
 			return usage_error(err, cap, "invalid number of jobs '%s' (1 to 1024)", arg);
@@ -182,7 +183,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t cap)
 	optind = 0; /* reset getopt: the parser may run more than once */
 	opterr = 0;
 	int opt, r;
-	while ((opt = getopt_long(argc, argv, "nprRaLPj:Tv", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "nprRaLPdj:Tv", longopts, NULL)) != -1) {
 		if (opt == '?' || opt == ':') {
 			if (optopt && optopt < 256)
 				return usage_error(err, cap, "invalid option -- '%c'", optopt);
@@ -220,6 +221,7 @@ void cli_usage(FILE *out)
 	      "  -a, --archive           same as -r -P --preserve=all\n"
 	      "  -L, --dereference       follow symlinks in SOURCE\n"
 	      "  -P, --no-dereference    copy symlinks as symlinks\n"
+	      "  -d                      same as -P --preserve=links\n"
 	      "  -j, --jobs=N            copy with N threads (default: online CPUs)\n"
 	      "      --exclude=GLOB      leave out entries whose name or relative path\n"
 	      "                            matches GLOB (repeatable)\n"

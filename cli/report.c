@@ -90,9 +90,37 @@ void report_error_text(struct report *r, const char *what, const char *a,
 	r->errors++;
 }
 
+void report_words(struct report *r, const char *t1, const char *n1,
+			 const char *t2, const char *n2, const char *t3)
+{
+	clear_progress(r);
+	fprintf(stderr, "reflink: %s", t1);
+	report_quote(stderr, n1);
+	fputs(t2, stderr);
+	report_quote(stderr, n2);
+	fprintf(stderr, "%s\n", t3);
+	r->errors++;
+}
+
+void report_just_made(struct report *r, const char *src, const char *dst,
+		      int dst_is_link, int src_is_link)
+{
+	/* cp would write through the link it just made: it says so. */
+	if (dst_is_link && !src_is_link)
+		report_words(r, "will not copy ", src,
+			     " through just-created symlink ", dst, "");
+	else
+		report_words(r, "will not overwrite just-created ", dst, " with ",
+			     src, "");
+}
+
 void report_error(struct report *r, const char *what, const char *a,
 		  const char *b, int err)
 {
+	if (err == RL_ESAMEFILE && b) { /* cp's words, which scripts match */
+		report_words(r, "", a, " and ", b, " are the same file");
+		return;
+	}
 	report_error_text(r, what, a, b, rl_strerror(err));
 	if (rl_is_clone_impossible(err))
 		r->noclone++;
