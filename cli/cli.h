@@ -26,6 +26,7 @@ struct cli {
 	int recursive;
 	int deref;             /* -1 default (cp's), 0 -P, 1 -L */
 	int verbose, json, fsync;
+	int atomic;            /* --atomic: trees appear or are replaced whole */
 	int progress;          /* -1 auto, 0 off, 1 on */
 	int target_is_dir;     /* -T given: 0 means "never treat DEST as a dir" */
 	unsigned int jobs;

@@ -9,7 +9,7 @@
 
 enum {
 	OPT_REFLINK = 256, OPT_PRESERVE, OPT_JSON, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_EXCLUDE, OPT_FSYNC,
+	OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_EXCLUDE, OPT_FSYNC, OPT_ATOMIC,
 };
 
 static const struct option longopts[] = {
@@ -28,6 +28,7 @@ static const struct option longopts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "fsync", no_argument, NULL, OPT_FSYNC },
+	{ "atomic", no_argument, NULL, OPT_ATOMIC },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -150,6 +151,7 @@ static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t 
 	case OPT_PROGRESS: c->progress = 1; return 0;
 	case OPT_NO_PROGRESS: c->progress = 0; return 0;
 	case OPT_FSYNC: c->flags |= RL_F_FSYNC; return 0;
+	case OPT_ATOMIC: c->atomic = 1; return 0;
 	case OPT_CHECK: c->action = CLI_CHECK; return 0;
 	case OPT_HELP: c->action = CLI_HELP; return 0;
 	case OPT_VERSION: c->action = CLI_VERSION; return 0;
@@ -163,6 +165,8 @@ static int check_operands(const struct cli *c, char *err, size_t cap)
 		return 0;
 	if (c->action == CLI_CHECK)
 		return c->n_operands ? 0 : usage_error(err, cap, "missing PATH operand for '--check'");
+	if (c->atomic && !c->recursive)
+		return usage_error(err, cap, "option '--atomic' needs -r, -R or -a");
 	if (c->n_operands == 0)
 		return usage_error(err, cap, "missing file operand");
 	if (c->n_operands == 1)
@@ -232,6 +236,8 @@ void cli_usage(FILE *out)
 	      "                            terminal when the copy takes long)\n"
 	      "      --no-progress       never show progress\n"
 	      "      --fsync             flush each file to disk before it is put in place\n"
+	      "      --atomic            with -r: the copy of a directory appears, or\n"
+	      "                            replaces an existing one, in one step\n"
 	      "      --check             tell whether PATH's filesystem can clone\n"
 	      "      --help              show this help\n"
 	      "      --version           show the version\n\n"

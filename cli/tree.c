@@ -103,8 +103,9 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	if (merge < 0)
 		return;
 	o.mode = c->mode;
+	/* --atomic replaces an existing directory whole instead. */
 	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
-		  (merge ? RL_TREE_MERGE : 0);
+		  (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
 	o.preserve = c->preserve;
 	o.jobs = c->jobs;
 	o.excludes = c->excludes;

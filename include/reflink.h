@@ -248,6 +248,7 @@ typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
 /* rl_tree_options.flags (in addition to the rl_options flags) */
 #define RL_TREE_DEREF_ALL   0x100u /* follow every symlink in the tree (-L) */
 #define RL_TREE_MERGE       0x200u /* dst may exist: merge into it */
+#define RL_TREE_ATOMIC      0x400u /* dst appears or is replaced in one step */
 
 /* Version 2 added on_replace; a version-1 caller's struct ends before it,
  * and the library reads no field past the caller's version. */

@@ -87,6 +87,9 @@ static int check_options(const rl_tree_options *o)
 		return -EINVAL;
 	if ((o->flags & ~RL_TREE_FLAGS_) || (o->preserve & ~RL_PRESERVE_ALL))
 		return -EINVAL;
+	/* Atomic publish makes the tree anew: there is nothing to merge. */
+	if ((o->flags & RL_TREE_ATOMIC) && (o->flags & RL_TREE_MERGE))
+		return -EINVAL;
 	return 0;
 }
 
@@ -170,20 +173,35 @@ static char *real_dest(const struct split *dp, int exists, const char *dst)
 /* A destination inside the source is refused (it would copy itself
  * forever) unless the excludes or filter leave it out. The walk also
  * skips the destination root by device and inode, whatever its path. */
-static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
+static int inside(const rl_tree_options *o, const char *src, char *d)
 {
-	char *s = realpath(t->src, NULL), *d = real_dest(dp, exists, t->dst);
+	char *s = realpath(src, NULL);
 	int r = 0;
 	if (s && d) {
 		size_t n = strlen(s);
 		if (strcmp(s, d) == 0)
 			r = RL_ESAMEFILE;
 		else if (strncmp(s, d, n) == 0 && (d[n] == '/' || n == 1))
-			r = rl__excludes_cover(t->o, d + n + (d[n] == '/'))
+			r = rl__excludes_cover(o, d + n + (d[n] == '/'))
 				    ? 0 : RL_EINSIDE;
 	}
 	free(s);
 	free(d);
+	return r;
+}
+
+static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
+{
+	return inside(t->o, t->src, real_dest(dp, exists, t->make_at));
+}
+
+int rl__tree_inside(const rl_tree_options *o, const char *src, const char *dst)
+{
+	struct split dp;
+	int r = split_open(dst, &dp);
+	if (r == 0)
+		r = inside(o, src, real_dest(&dp, 0, dst));
+	split_close(&dp);
 	return r;
 }
 
@@ -210,7 +228,7 @@ static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 	/* Merging, dst is the caller's to name: a symlink to a directory
 	 * there is followed, as cp does. Below it, nothing ever is. */
 	int fd = rl__openat(*dp->name ? dp->fd : AT_FDCWD,
-			    *dp->name ? dp->name : t->dst,
+			    *dp->name ? dp->name : t->make_at,
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*fresh ? O_NOFOLLOW : 0), 0);
 	if (fd < 0)
 		return fd;
@@ -291,7 +309,7 @@ static int copy_dir(struct rl__tree *t, int sfd, const struct stat *sst)
 	struct split dp;
 	struct stat dst;
 	int fresh = 0, dfd = -1;
-	int r = split_open(t->dst, &dp);
+	int r = split_open(t->make_at, &dp);
 	if (r == 0 && (dfd = open_dest(t, &dp, &fresh, &dst)) < 0)
 		r = dfd;
 	if (r == 0 && !fresh && dst.st_dev == sst->st_dev && dst.st_ino == sst->st_ino)
@@ -307,7 +325,7 @@ static int copy_dir(struct rl__tree *t, int sfd, const struct stat *sst)
 		split_close(&dp);
 		return r;
 	}
-	t->root->fresh = (unsigned char)fresh;
+	t->root->fresh = (unsigned char)(fresh || t->root_fresh);
 	t->dst_dev = dst.st_dev;
 	t->dst_ino = dst.st_ino;
 	t->src_dev = sst->st_dev;
@@ -377,6 +395,28 @@ static int tree_run(struct rl__tree *t)
 	return r < 0 ? r : 0;
 }
 
+int rl__tree_copy(const char *src, const char *make_at, const char *dst,
+		  const rl_tree_options *opts, rl_tree_stats *stats,
+		  int root_fresh)
+{
+	struct rl__tree *t = calloc(1, sizeof *t);
+	if (!t)
+		return -ENOMEM;
+	int r = tree_init(t, src, dst, opts);
+	t->make_at = make_at;
+	t->root_fresh = root_fresh;
+	if (r == 0)
+		r = tree_run(t);
+	if (r == 0)
+		r = t->fatal ? t->fatal : t->first_err ? t->first_err
+						       : t->first_clone_err;
+	if (stats)
+		*stats = t->stats;
+	tree_fini(t);
+	free(t);
+	return r;
+}
+
 int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 		 rl_tree_stats *stats)
 {
@@ -392,18 +432,7 @@ int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 		r = check_options(&full);
 	if (r < 0)
 		return r;
-	opts = &full;
-	struct rl__tree *t = calloc(1, sizeof *t);
-	if (!t)
-		return -ENOMEM;
-	if ((r = tree_init(t, src, dst, opts)) == 0)
-		r = tree_run(t);
-	if (r == 0)
-		r = t->fatal ? t->fatal : t->first_err ? t->first_err
-						       : t->first_clone_err;
-	if (stats)
-		*stats = t->stats;
-	tree_fini(t);
-	free(t);
-	return r;
+	if (full.flags & RL_TREE_ATOMIC)
+		return rl__publish(src, dst, &full, stats);
+	return rl__tree_copy(src, dst, dst, &full, stats, 0);
 }

@@ -19,7 +19,7 @@
 #include <stdatomic.h>
 #include <sys/stat.h>
 
-#define RL_TREE_FLAGS_ (RL_F_ALL_ | RL_TREE_DEREF_ALL | RL_TREE_MERGE)
+#define RL_TREE_FLAGS_ (RL_F_ALL_ | RL_TREE_DEREF_ALL | RL_TREE_MERGE | RL_TREE_ATOMIC)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -88,6 +88,8 @@ struct rl__tree {
 	rl_options fopts;            /* for each regular file */
 	struct rl__env env;          /* umask read before workers start */
 	const char *src, *dst;       /* as given, for reports */
+	const char *make_at;         /* where dst is made (publish: a stage) */
+	int root_fresh;              /* make_at was made for this run */
 	unsigned int jobs;
 	int scan;                    /* this pass only counts (pre-scan) */
 	int prescanned;              /* totals come from a pre-scan */
@@ -302,6 +304,18 @@ void rl__tree_stop(struct rl__tree *t, int err);
 /* A regular file's copy ended with r: in RL_MODE_ALWAYS the first result
  * decides whether clones work at all. 1 if r is the fatal stop. */
 int rl__tree_verdict(struct rl__tree *t, int r, const rl_result *res);
+
+/* tree.c: copy src to make_at, reporting paths under dst; root_fresh:
+ * make_at is an empty directory made for this copy (treated as new). */
+int rl__tree_copy(const char *src, const char *make_at, const char *dst,
+		  const rl_tree_options *opts, rl_tree_stats *stats,
+		  int root_fresh);
+/* tree.c: RL_EINSIDE if dst lies inside src (not left out), RL_ESAMEFILE
+ * if it is src, else 0. */
+int rl__tree_inside(const rl_tree_options *o, const char *src, const char *dst);
+/* publish.c: RL_TREE_ATOMIC: build the tree beside dst, swap it in. */
+int rl__publish(const char *src, const char *dst, const rl_tree_options *o,
+		rl_tree_stats *stats);
 
 /* tree_undo.c: what RL_MODE_ALWAYS removes when clones cannot work. */
 void rl__undo_note(struct rl__tree *t, struct rl__tnode *dir,

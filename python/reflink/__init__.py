@@ -255,8 +255,8 @@ class _IgnoreFilter:
 def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
              preserve: bool = True, jobs: Optional[int] = None,
              dirs_exist_ok: bool = False, symlinks: bool = True,
-             ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None
-             ) -> TreeStats:
+             ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None,
+             atomic: bool = False) -> TreeStats:
     """Copy the directory tree ``src`` to ``dst`` with several threads.
 
     Files are cloned where the filesystem can (``mode`` as for
@@ -271,6 +271,13 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     tree can be copied into a folder inside itself if that folder is
     ignored.
 
+    ``atomic``: ``dst`` appears, or an existing ``dst`` directory is
+    replaced, in one step: the new tree is built in a hidden directory
+    beside it and swapped in (``rename``/``RENAME_EXCHANGE``), so a reader
+    sees the whole old tree or the whole new one, and a failure or a kill
+    leaves ``dst`` as it was. The result is an exact copy of ``src``
+    (``dirs_exist_ok`` is not needed and does not merge).
+
     The copy is race-safe: nothing is ever written outside ``dst``. An
     entry that fails does not stop the others; at the end the first
     failure is raised (an :class:`OSError`:
@@ -282,7 +289,9 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
                              or jobs < 1):
         raise ValueError("jobs must be a positive int or None, not %r" % (jobs,))
     flags = 0 if symlinks else _reflink.TREE_DEREF_ALL
-    if dirs_exist_ok:
+    if atomic:
+        flags |= _reflink.TREE_ATOMIC
+    elif dirs_exist_ok:
         flags |= _reflink.TREE_MERGE
     keep = (_COPY2 | _reflink.PRESERVE_LINKS) if preserve else 0
     as_str = not isinstance(os.fspath(src), bytes)

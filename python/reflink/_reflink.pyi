@@ -26,6 +26,7 @@ PRESERVE_XATTR: int
 PRESERVE_LINKS: int
 TREE_DEREF_ALL: int
 TREE_MERGE: int
+TREE_ATOMIC: int
 
 def copy_file(src: _Path, dst: _Path, mode: int, flags: int,
               preserve: int) -> _RawResult: ...

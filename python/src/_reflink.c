@@ -440,7 +440,8 @@ static int add_constants(PyObject *m)
 	    add_int(m, "PRESERVE_XATTR", RL_PRESERVE_XATTR) ||
 	    add_int(m, "PRESERVE_LINKS", RL_PRESERVE_LINKS) ||
 	    add_int(m, "TREE_DEREF_ALL", RL_TREE_DEREF_ALL) ||
-	    add_int(m, "TREE_MERGE", RL_TREE_MERGE))
+	    add_int(m, "TREE_MERGE", RL_TREE_MERGE) ||
+	    add_int(m, "TREE_ATOMIC", RL_TREE_ATOMIC))
 		return -1;
 	return PyModule_AddStringConstant(m, "VERSION", RL_VERSION_STRING);
 }

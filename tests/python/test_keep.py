@@ -48,3 +48,25 @@ def test_symlink_onto_another_link_is_replaced(btrfs):
                       follow_symlinks=False)
     assert os.readlink(os.path.join(btrfs, "l2")) == "t"
     assert read(os.path.join(btrfs, "t")) == b"T"
+
+
+def test_copytree_atomic_replaces_whole(clonefs):
+    src, dst = os.path.join(clonefs, "src"), os.path.join(clonefs, "dst")
+    os.makedirs(os.path.join(src, "sub"))
+    write(os.path.join(src, "sub", "f"), b"new")
+    os.makedirs(os.path.join(dst, "old"))
+    write(os.path.join(dst, "old", "g"), b"old")
+    reflink.copytree(src, dst, atomic=True)
+    assert read(os.path.join(dst, "sub", "f")) == b"new"
+    assert not os.path.exists(os.path.join(dst, "old"))
+    assert sorted(os.listdir(clonefs)) == ["dst", "src"]
+
+
+def test_copytree_atomic_failure_keeps_target(clonefs):
+    src, dst = os.path.join(clonefs, "missing"), os.path.join(clonefs, "dst")
+    os.makedirs(dst)
+    write(os.path.join(dst, "g"), b"old")
+    with pytest.raises(FileNotFoundError):
+        reflink.copytree(src, dst, atomic=True)
+    assert read(os.path.join(dst, "g")) == b"old"
+    assert os.listdir(clonefs) == ["dst"]

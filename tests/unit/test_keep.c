@@ -127,3 +127,28 @@ TEST(version_1_tree_options_never_read_on_replace)
 	ASSERT_OK(rl_tree_options_init((rl_tree_options *)(void *)buf, 1));
 	ASSERT_EQ(buf[sizeof buf - 1], 0x5a);
 }
+
+TEST(atomic_with_merge_is_invalid)
+{
+	mk_dir("src", 0755);
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_ATOMIC | RL_TREE_MERGE;
+	ASSERT_EQ(rl_copy_tree(p(A, "src"), p(B, "dst"), &o, NULL), -EINVAL);
+	ASSERT(!exists("dst"));
+}
+
+TEST(atomic_replaces_a_directory_whole)
+{
+	mk_dir("src", 0755);
+	mk_file("src/f", 100, 1);
+	mk_dir("dst", 0700);
+	mk_file("dst/old", 7, 3);
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_ATOMIC;
+	o.preserve = RL_PRESERVE_MODE;
+	ASSERT_OK(rl_copy_tree(p(A, "src"), p(B, "dst"), &o, NULL));
+	ASSERT(exists("dst/f") && !exists("dst/old"));
+	struct stat st;
+	ASSERT(stat(p(A, "dst"), &st) == 0 && (st.st_mode & 07777) == 0755);
+	ASSERT_EQ(count_in("."), 2); /* src and dst: no stage left */
+}
