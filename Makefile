@@ -78,7 +78,12 @@ $(B)/fiemap: tests/tools/fiemap.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
-check: deps all headertest $(B)/fiemap
+# A FUSE passthrough (libfuse3, installed by deps) for tests/fs/fuse.sh.
+$(B)/passfs: tests/tools/passfs.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags fuse3) $(LDFLAGS) -o $@ $< $$(pkg-config --libs fuse3)
+
+check: deps all headertest $(B)/fiemap $(B)/passfs
 	B=$(B) tests/run.sh
 
 # Installs missing test tools with apt (as root), so a fresh machine

@@ -49,7 +49,27 @@ static const struct magic_name magics[] = {
 	{ 0x794c7630, "overlay" }, { 0x2fc12fc1, "zfs" },
 	{ 0x9fa0, "proc" },      { 0x62656572, "sysfs" },
 	{ 0x65735546, "fuse" },  { 0xf2f52010, "f2fs" },
+	{ 0xff534d42, "cifs" },  { 0x00c36400, "ceph" },
 };
+
+/* Filesystems whose kernel client hands copy_file_range to the server or
+ * daemon (FUSE_COPY_FILE_RANGE since 4.20, NFS 4.2 COPY, SMB3 server-side
+ * copy, CephFS object copy), which may clone there; none of them offers
+ * FICLONE (NFS 4.2 CLONE aside, which the clone trial finds). */
+static const struct magic_name offloaders[] = {
+	{ 0x65735546, "fuse" }, { 0x6969, "nfs" },     { 0xfe534d42, "smb" },
+	{ 0xff534d42, "smb" },  { 0x00c36400, "cephfs" },
+};
+
+static void offload_kind(int fd, char *out, size_t cap)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) != 0)
+		return;
+	for (size_t i = 0; i < sizeof offloaders / sizeof offloaders[0]; i++)
+		if ((unsigned long)sf.f_type == offloaders[i].magic)
+			snprintf(out, cap, "%s", offloaders[i].name);
+}
 
 static void fstype_from_magic(int fd, char *out, size_t cap)
 {
@@ -65,14 +85,25 @@ static void fstype_from_magic(int fd, char *out, size_t cap)
 	snprintf(out, cap, "0x%lx", (unsigned long)sf.f_type);
 }
 
-/* Clone one unnamed file into another: nothing named, nothing left. */
+/* A probe file: unnamed, or named and unlinked at once where there is no
+ * O_TMPFILE (FUSE, NFS), so that only a kill in between leaves it. */
+static int probe_file(int dirfd)
+{
+	char tmp[RL__TMP_NAME_MAX];
+	int fd = rl__make_temp(dirfd, 0600, tmp);
+	if (fd >= 0 && tmp[0])
+		unlinkat(dirfd, tmp, 0);
+	return fd;
+}
+
+/* Clone one probe file into another: nothing named, nothing left. */
 static int try_clone(int dirfd)
 {
 	static const char block[512] = "reflink probe";
-	int a = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int a = probe_file(dirfd);
 	if (a < 0)
 		return a;
-	int b = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int b = probe_file(dirfd);
 	int r = b < 0 ? b : rl__write_all(a, block, sizeof block, 0);
 	if (r == 0)
 		r = rl__clone_error(rl__ficlone(b, a));
@@ -125,6 +156,11 @@ int rl_probe(const char *path, rl_probe_result *out)
 	}
 	out->supported = r == 0;
 	out->reason = r;
+	if (out->version >= 2) { /* a version 1 struct ends at fstype */
+		out->offload[0] = 0;
+		if (!out->supported)
+			offload_kind(dirfd, out->offload, sizeof out->offload);
+	}
 	rl__close(dirfd);
 	return 0;
 }
