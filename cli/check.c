@@ -13,8 +13,8 @@ static void print_text(const char *path, const rl_probe_result *p)
 		printf(": clones supported (%s)\n", p->fstype);
 	else if (p->offload[0])
 		printf(": clones not supported (%s); copy_file_range is "
-		       "offloaded to the filesystem (%s), which may clone server-side: use "
-		       "--reflink=auto\n", p->fstype, p->offload);
+		       "offloaded to the filesystem (%s), which may clone "
+		       "server-side: use --reflink=auto\n", p->fstype, p->offload);
 	else
 		printf(": clones not supported (%s): %s\n", p->fstype,
 		       rl_strerror(p->reason));

@@ -14,7 +14,11 @@
 
 PASSFS="$B/passfs"
 [ -x "$FIEMAP" ] || { fail "fuse: fiemap tool" "build it: make B=... $FIEMAP"; exit 0; }
-[ -x "$PASSFS" ] || { fail "fuse: passfs tool" "build it: make B=... $PASSFS"; exit 0; }
+if [ ! -x "$PASSFS" ]; then
+	if in_ci || is_root; then fail "fuse: passfs tool" "build it: make B=... $PASSFS (needs libfuse3-dev)"
+	else skip "fuse: passfs tool" "needs libfuse3-dev (make deps as root)"; fi
+	exit 0
+fi
 if ! need_pkg fusermount3 fuse3 || [ ! -c /dev/fuse ]; then
 	if in_ci || is_root; then fail "fuse: fusermount3 and /dev/fuse" "cannot install fuse3 or no /dev/fuse"
 	else skip "fuse: fusermount3 and /dev/fuse" "needs root to install fuse3"; fi
