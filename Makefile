@@ -78,7 +78,16 @@ $(B)/fiemap: tests/tools/fiemap.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
-check: deps all headertest $(B)/fiemap
+# A FUSE passthrough (libfuse3, installed by deps) for tests/fs/fuse.sh;
+# without libfuse3-dev (deps not run as root) that test says why instead.
+$(B)/passfs: tests/tools/passfs.c | deps
+	@mkdir -p $(@D)
+	@if pkg-config --exists fuse3; then \
+	  cmd="$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags fuse3) $(LDFLAGS) -o $@ $< $$(pkg-config --libs fuse3)"; \
+	  echo "$$cmd" && $$cmd; \
+	else echo "passfs: no libfuse3-dev: tests/fs/fuse.sh cannot run" >&2; fi
+
+check: deps all headertest $(B)/fiemap $(B)/passfs
 	B=$(B) tests/run.sh
 
 # Installs missing test tools with apt (as root), so a fresh machine

@@ -183,20 +183,33 @@ RL_EXTERN int rl_clone_range(int src_fd, uint64_t src_off, int dst_fd,
 
 /* --- Probe --------------------------------------------------------------- */
 
-#define RL_PROBE_VERSION 1
+#define RL_PROBE_VERSION 2
 typedef struct rl_probe_result {
 	unsigned int version; /* RL_PROBE_VERSION, set by the caller */
 	int supported;        /* 1 if clones work in this directory */
 	int reason;           /* when not supported: the RL_ECLONE_* or -errno */
 	char fstype[32];      /* filesystem type as the mount table names it */
+	/* version 2: when supported is 0 and the filesystem passes
+	 * copy_file_range on to its server or daemon, which may clone or copy
+	 * there ("fuse", "nfs", "smb", "cephfs", by statfs type), else "".
+	 * RL_MODE_AUTO is then the mode to use. Written only for version >= 2. */
+	char offload[16];
 } rl_probe_result;
-#define RL_PROBE_INIT { RL_PROBE_VERSION, 0, 0, { 0 } }
+#define RL_PROBE_INIT { RL_PROBE_VERSION, 0, 0, { 0 }, { 0 } }
 
 /*
  * Does the filesystem at path (a directory, or a file meaning its directory)
  * support clones? Clones one unnamed O_TMPFILE into another, so nothing is
- * left behind even if the process is killed. Needs write access to the
- * directory; without it, answers from the filesystem type alone.
+ * left behind even if the process is killed (where the filesystem has no
+ * O_TMPFILE, two named files unlinked as soon as they are open). Needs
+ * write access to the directory; without it, answers from the filesystem
+ * type alone. Three answers: clones work (supported); they do not, but
+ * copy_file_range is offloaded (offload names the kind, version >= 2); or
+ * neither. The kernel does not say whether an offloaded copy_file_range
+ * was a clone on the server: a server may also copy the bytes, or (as a
+ * FUSE daemon answering ENOSYS) leave the kernel to copy them.
+ * A caller built against version 1 passes version 1 and a version 1
+ * struct: nothing past fstype is written. Thread-safe.
  * Returns 0 with *out filled, or a negative error (e.g. -ENOENT).
  */
 RL_EXTERN int rl_probe(const char *path, rl_probe_result *out);

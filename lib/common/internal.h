@@ -62,6 +62,10 @@ int rl__meta_apply(int dst, int src, const struct stat *st,
 /* The permission bits a new file is created with (before umask). */
 mode_t rl__create_mode(const struct stat *st, unsigned int preserve);
 
+/* copy.c: an unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the
+ * filesystem has none (FUSE, NFS), a named one left in tmp. fd or -errno. */
+#define RL__TMP_NAME_MAX 32
+int rl__make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX]);
 /* copy.c: give the unnamed (O_TMPFILE) file fd the name dirfd/name;
  * -EEXIST if taken. */
 int rl__link_unnamed(int fd, int dirfd, const char *name);

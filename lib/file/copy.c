@@ -80,7 +80,7 @@ static int check_dest(int dirfd, const char *name, const struct stat *src,
 
 /* An unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the filesystem has
  * none, a named one (its name left in tmp). Returns fd or -errno. */
-static int make_temp(int dirfd, mode_t mode, char tmp[TMP_NAME_MAX])
+int rl__make_temp(int dirfd, mode_t mode, char tmp[TMP_NAME_MAX])
 {
 	tmp[0] = 0;
 	int fd = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
@@ -175,7 +175,7 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard);
 	if (exists < 0)
 		return exists;
-	int fd = make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
+	int fd = rl__make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
 	if (fd < 0)
 		return fd;
 	int r = rl__copy_data(src, fd, st, opts, env, res);

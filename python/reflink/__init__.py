@@ -80,10 +80,15 @@ class CheckResult:
     ``supported`` is True if a clone works there; ``fstype`` is the
     filesystem type as the mount table names it (``"btrfs"``, ``"xfs"``,
     ``"ext4"``...); ``reason`` is None, or why clones do not work.
+    ``offload`` is None, or, where clones do not work but the filesystem
+    passes copy_file_range on to its server or daemon (which may clone
+    there), its kind: ``"fuse"``, ``"nfs"``, ``"smb"`` or ``"cephfs"``;
+    ``mode="auto"`` is then the mode to use.
     """
     supported: bool
     fstype: str
     reason: Optional[str] = None
+    offload: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +165,7 @@ def supported_at(path: StrOrBytesPath) -> bool:
 
 def check(path: StrOrBytesPath) -> CheckResult:
     """Like :func:`supported_at`, with the filesystem type and the reason."""
-    supported, fstype, reason = _reflink.probe(path)
-    return CheckResult(supported, fstype, reason)
+    return CheckResult(*_reflink.probe(path))
 
 
 def copy_file(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",

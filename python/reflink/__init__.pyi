@@ -31,8 +31,10 @@ class CheckResult:
     supported: bool
     fstype: str
     reason: Optional[str]
+    offload: Optional[str]
     def __init__(self, supported: bool, fstype: str,
-                 reason: Optional[str] = ...) -> None: ...
+                 reason: Optional[str] = ...,
+                 offload: Optional[str] = ...) -> None: ...
 
 class TreeStats:
     files: int
