@@ -142,8 +142,8 @@ typedef struct rl_result {
  * source's with RL_PRESERVE_MODE; setuid/setgid only with
  * RL_PRESERVE_OWNERSHIP, and only after the owner is set.
  *
- * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, socket, device),
- * -EEXIST (with RL_F_NO_CLOBBER), RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
+ * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, device), -ENXIO (a
+ * socket, which open() refuses), -EEXIST (with RL_F_NO_CLOBBER), RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
  * -EIO... res may be NULL. Thread-safe.
  */
 RL_EXTERN int rl_copy_file(const char *src, const char *dst,
