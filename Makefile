@@ -38,7 +38,7 @@ SHARED := $(B)/libreflink.so.$(VERSION)
 BIN    := $(B)/reflink
 UNIT   := $(B)/unit-tests
 
-.PHONY: all check check-san asan deps install uninstall demo bench python clean headertest fuzz
+.PHONY: all check check-san asan deps install uninstall demo bench python sdist clean headertest fuzz
 all: $(STATIC) $(SHARED) $(BIN) $(B)/reflink.pc $(UNIT)
 
 $(B)/lib/%.o: lib/%.c $(LIB_HDR) include/reflink.h
@@ -114,6 +114,11 @@ fuzz:
 # /usr/local, away from Debian's own files, without network.
 python:
 	PIP_BREAK_SYSTEM_PACKAGES=1 /usr/bin/python3 -m pip install --no-build-isolation ./python
+
+# The Python distribution libreflink: sdist and wheel into $(B)/dist, offline
+# (Debian's python3-build and python3-setuptools).
+sdist:
+	/usr/bin/python3 -m build --no-isolation --outdir $(B)/dist python
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \

@@ -148,8 +148,9 @@ typedef struct rl_result {
  * is what src resolves to (through any chain of links): replacing it would
  * destroy the data the link names. Both are then left untouched.
  *
- * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, socket, device),
- * -EEXIST (with RL_F_NO_CLOBBER), RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
+ * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, device), -ENXIO (a
+ * socket, which open() refuses), -EEXIST (with RL_F_NO_CLOBBER),
+ * RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
  * -EIO... res may be NULL. Thread-safe.
  */
 RL_EXTERN int rl_copy_file(const char *src, const char *dst,

@@ -2,10 +2,10 @@
 
 A binding of libreflink. A drop-in replacement for the abandoned ``reflink``
 package (``reflink``, ``supported_at``, ``ReflinkImpossibleError``), plus
-``copy`` and ``copytree`` for use with :mod:`shutil`::
+``copy``, ``copy2`` and ``copytree`` for use with :mod:`shutil`::
 
     import shutil, reflink
-    shutil.copytree("cache", "work/cache", copy_function=reflink.copy)
+    shutil.copytree("cache", "work/cache", copy_function=reflink.copy2)
 
 Every call that touches the disk releases the GIL, so threads copy in
 parallel. Every error carries ``errno``, ``strerror``, ``filename`` and
@@ -29,7 +29,7 @@ from .error import CloneImpossibleError, ReflinkImpossibleError, SameFileError
 __all__ = [
     "reflink", "supported_at", "ReflinkImpossibleError",
     "CloneImpossibleError", "SameFileError",
-    "copy", "copy_file", "copytree", "ignore_patterns", "clone_range",
+    "copy", "copy2", "copy_file", "copytree", "ignore_patterns", "clone_range",
     "check", "Result", "CheckResult", "TreeStats",
 ]
 __version__ = _reflink.VERSION
@@ -41,9 +41,10 @@ _MODES = {
     "always": _reflink.MODE_ALWAYS,
     "never": _reflink.MODE_NEVER,
 }
-# What shutil.copy2 keeps: permission bits, times, extended attributes.
-_COPY2 = (_reflink.PRESERVE_MODE | _reflink.PRESERVE_TIMESTAMPS
-          | _reflink.PRESERVE_XATTR)
+# What shutil.copy keeps: the permission bits; and shutil.copy2: also the
+# times and extended attributes.
+_COPY = _reflink.PRESERVE_MODE
+_COPY2 = _COPY | _reflink.PRESERVE_TIMESTAMPS | _reflink.PRESERVE_XATTR
 
 
 def _mode(mode: str) -> int:
@@ -178,27 +179,29 @@ def copy_file(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     """
     flags = 0 if follow_symlinks else _reflink.F_NOFOLLOW
     raw = _reflink.copy_file(src, dst, _mode(mode), flags,
-                             _COPY2 if preserve else 0)
+                             _COPY2 if preserve else _COPY)
     return Result._from(raw)
 
 
 def copy(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
          preserve: bool = False, follow_symlinks: bool = True):
-    """Copy the file ``src`` to ``dst``, cloning it where possible.
+    """Copy the file ``src`` to ``dst``, cloning it where possible, as
+    :func:`shutil.copy` does: the data and the permission bits.
 
-    Called as :func:`shutil.copy2` is, so it serves as ``copy_function``
-    for :func:`shutil.copytree` and :func:`shutil.move`. If ``dst`` is a
-    directory, the file is copied into it under its own name. Returns the
-    new file's path.
+    Called as :func:`shutil.copy` is, so it serves as ``copy_function`` for
+    :func:`shutil.copytree` and :func:`shutil.move` where the times need
+    not be kept (:func:`copy2` keeps them). If ``dst`` is a directory, the
+    file is copied into it under its own name. Returns the new file's path.
 
     ``mode``: ``"auto"`` clones, else lets the kernel copy
     (copy_file_range), else copies through user space; ``"always"`` clones
     or raises :class:`CloneImpossibleError`; ``"never"`` makes a real copy
     sharing no extents with ``src``.
 
-    ``preserve``: also keep what :func:`shutil.copy2` keeps (exact
-    permission bits, access and modification times, extended attributes);
-    otherwise the new file gets ``src``'s permission bits less the umask.
+    ``preserve``: also keep what :func:`shutil.copy2` keeps (access and
+    modification times, extended attributes), as :func:`copy2` does. The
+    permission bits are ``src``'s either way, except setuid and setgid,
+    which are dropped (the copy has a new owner).
 
     ``follow_symlinks``: if false and ``src`` is a symlink, the link itself
     is copied.
@@ -212,6 +215,20 @@ def copy(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     copy_file(src, dst, mode=mode, preserve=preserve,
               follow_symlinks=follow_symlinks)
     return dst
+
+
+def copy2(src: StrOrBytesPath, dst: StrOrBytesPath, *, follow_symlinks: bool = True):
+    """Copy the file ``src`` to ``dst`` as :func:`shutil.copy2` does, cloning
+    it where possible: the data, the permission bits, the access and
+    modification times and the extended attributes.
+
+    :func:`copy` with ``preserve=True``: the ``copy_function`` for
+    :func:`shutil.copytree` (whose default is :func:`shutil.copy2`) and
+    :func:`shutil.move` that loses nothing shutil's default keeps, except
+    setuid and setgid (dropped: the copy has a new owner). Returns the new
+    file's path.
+    """
+    return copy(src, dst, preserve=True, follow_symlinks=follow_symlinks)
 
 
 class _IgnoreFilter:
