@@ -25,15 +25,6 @@ if ! need_pkg fusermount3 fuse3 || [ ! -c /dev/fuse ]; then
 	exit 0
 fi
 
-shares_all() {
-	if all_shared "$2"; then pass "$1"; else fail "$1" "fiemap: $("$FIEMAP" "$2" 2>&1)"; fi
-}
-shares_none() {
-	local s d
-	read -r _ _ _ s _ d < <("$FIEMAP" "$2")
-	if [ "${d:-0}" -gt 0 ] && [ "$s" = 0 ]; then pass "$1"
-	else fail "$1" "fiemap: $("$FIEMAP" "$2" 2>&1)"; fi
-}
 
 # mount_passfs VAR BACKING [--enosys]: passfs over BACKING; mount point in VAR.
 mount_passfs() {

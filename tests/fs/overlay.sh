@@ -14,15 +14,6 @@
 [ -x "$FIEMAP" ] || { fail "overlay: fiemap tool" "build it: make B=... $FIEMAP"; exit 0; }
 GEN=(/usr/bin/python3 "$TOP/tests/tools/treegen.py")
 
-shares_all() {
-	if all_shared "$2"; then pass "$1"; else fail "$1" "fiemap: $("$FIEMAP" "$2" 2>&1)"; fi
-}
-shares_none() {
-	local s d
-	read -r _ _ _ s _ d < <("$FIEMAP" "$2")
-	if [ "${d:-0}" -gt 0 ] && [ "$s" = 0 ]; then pass "$1"
-	else fail "$1" "fiemap: $("$FIEMAP" "$2" 2>&1)"; fi
-}
 same_tree() {
 	if diff <("${GEN[@]}" list "$2" --meta --xattr) <("${GEN[@]}" list "$3" --meta --xattr) >"$T/.diff" 2>&1
 	then pass "$1"; else fail "$1" "$(head -c 600 "$T/.diff" | tr '\n' '|')"; fi
