@@ -9,6 +9,9 @@ set -eu
 cd "$(dirname "$0")/.."
 # Debian's own tools and interpreters, not a python3 first on PATH.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# The package builds as a fresh checkout would, whatever make or the test
+# suite that called us had set (make asan passes SAN=1 down in MAKEFLAGS).
+unset B SAN MAKEFLAGS MFLAGS MAKELEVEL
 DEBDIR=${DEBDIR:-build/deb}
 mkdir -p "$DEBDIR"
 DEBDIR=$(cd "$DEBDIR" && pwd)
