@@ -39,6 +39,11 @@ rm -rf "$src" "$DEBDIR"/*.deb "$DEBDIR"/*.changes "$DEBDIR"/*.buildinfo
 tarball=$(scripts/dist.sh "$DEBDIR")
 tar -xzf "$tarball" -C "$DEBDIR"
 rm -f "$tarball"
+# The build's and lintian's temporary files (lintian leaves some behind)
+# go to a directory of ours, removed at the end.
+export TMPDIR=$DEBDIR/tmp
+rm -rf "$TMPDIR" && mkdir "$TMPDIR"
+trap 'rm -rf "$TMPDIR"' EXIT
 start=$(date +%s)
 if ! (cd "$src" && dpkg-buildpackage -us -uc -b -jauto) > "$DEBDIR/build.log" 2>&1; then
 	tail -40 "$DEBDIR/build.log" >&2

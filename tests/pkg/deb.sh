@@ -16,14 +16,15 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 if ! is_root && ! (cd "$TOP" && dpkg-checkbuilddeps >/dev/null 2>&1 && command -v lintian >/dev/null); then
 	skip "deb/build" "not root and the build dependencies are not installed"; exit 0
 fi
-parent=$(dirname "$TOP")
-before=$(ls -a "$parent"; git -C "$TOP" status --porcelain 2>/dev/null)
+# What dpkg-buildpackage would write beside the tree it builds.
+beside() { ls -d "$(dirname "$TOP")"/*reflink*_* 2>/dev/null; git -C "$TOP" status --porcelain 2>/dev/null; }
+before=$(beside)
 start=$(date +%s)
 if make -s --no-print-directory -C "$TOP" deb DEBDIR="$D" > "$T/deb.log" 2>&1; then
 	pass "deb/build"
 	echo "make deb took $(( $(date +%s) - start )) s"
 else fail "deb/build" "$(tail -5 "$T/deb.log" | tr '\n' ' ')"; exit 0; fi
-after=$(ls -a "$parent"; git -C "$TOP" status --porcelain 2>/dev/null)
+after=$(beside)
 [ "$before" = "$after" ] && pass "deb/nothing-beside-checkout" ||
 	fail "deb/nothing-beside-checkout" "$(diff <(echo "$before") <(echo "$after") | tr '\n' ' ')"
 
