@@ -5,7 +5,8 @@
 # pkg-config against the extracted -dev package runs on the extracted
 # shared library, and the Python module imports from the extracted tree.
 # Also: lintian reports no error, the symbols file matches, the package
-# relations are declared, nothing is written beside the checkout.
+# relations are declared, apt would install them (simulated), nothing is
+# written beside the checkout.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/pkg.sh"
 V=$(sed -n 's/^#define RL_VERSION_STRING "\(.*\)"/\1/p' "$TOP/include/reflink.h")
@@ -45,6 +46,13 @@ rel="$(field python3-libreflink Provides) | $(field python3-libreflink Conflicts
 	fail "deb/python-replaces-python3-reflink" "Provides | Conflicts | Replaces: $rel"
 case "$(field libreflink-dev Depends)" in *"libreflink0 (= $V)"*) pass "deb/dev-depends-on-library" ;;
 *) fail "deb/dev-depends-on-library" "Depends: $(field libreflink-dev Depends)" ;; esac
+
+# apt would install the four together (a simulation: nothing changes).
+debs=$(for p in libreflink0 libreflink-dev reflink python3-libreflink; do echo "$D/$p"_"$V"_*.deb; done)
+# shellcheck disable=SC2086
+if apt-get -s install $debs > "$T/apt.log" 2>&1 && [ "$(grep -c '^Conf ' "$T/apt.log")" -ge 4 ]; then
+	pass "deb/apt-installable"
+else fail "deb/apt-installable" "$(tail -3 "$T/apt.log" | tr '\n' ' ')"; fi
 
 multi=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 lib=$root/usr/lib/$multi
