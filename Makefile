@@ -4,8 +4,14 @@
 
 VERSION := $(shell sed -n 's/^\#define RL_VERSION_STRING "\(.*\)"/\1/p' include/reflink.h)
 SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+# Install places; DESTDIR is prepended only when copying (staged installs,
+# as Debian's debian/tmp), never written into reflink.pc.
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
 LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 CC      ?= cc
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wstrict-prototypes \
@@ -38,8 +44,8 @@ SHARED := $(B)/libreflink.so.$(VERSION)
 BIN    := $(B)/reflink
 UNIT   := $(B)/unit-tests
 
-.PHONY: all check check-san asan deps install uninstall demo bench python sdist clean headertest fuzz
-all: $(STATIC) $(SHARED) $(BIN) $(B)/reflink.pc $(UNIT)
+.PHONY: all check check-san asan deps install uninstall demo bench python sdist clean headertest fuzz dist deb
+all: $(STATIC) $(SHARED) $(BIN) $(UNIT)
 
 $(B)/lib/%.o: lib/%.c $(LIB_HDR) include/reflink.h
 	@mkdir -p $(@D)
@@ -64,8 +70,6 @@ $(BIN): $(CLI_OBJ) $(STATIC)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(UNIT): $(UNIT_OBJ) $(STATIC)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/reflink.pc: reflink.pc.in include/reflink.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # The public header must compile alone, as C and as C++.
 headertest:
@@ -120,22 +124,41 @@ python:
 sdist:
 	/usr/bin/python3 -m build --no-isolation --outdir $(B)/dist python
 
+# reflink.pc is written at install time, so it names the PREFIX, LIBDIR and
+# INCLUDEDIR of this install (relative to ${prefix} where they lie under it).
+pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/reflink
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/reflink
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf libreflink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libreflink.so.$(SOMAJOR)
 	ln -sf libreflink.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libreflink.so
-	install -m 644 include/reflink.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(B)/reflink.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	install -m 644 docs/reflink.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 include/reflink.h $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pcdir,$(LIBDIR))|' \
+	  -e 's|@INCLUDEDIR@|$(call pcdir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+	  reflink.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/reflink.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/reflink.pc
+	install -m 644 docs/reflink.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 cli/reflink.bash-completion $(DESTDIR)$(BASHCOMPDIR)/reflink
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/reflink $(DESTDIR)$(LIBDIR)/libreflink.* \
-	  $(DESTDIR)$(PREFIX)/include/reflink.h $(DESTDIR)$(LIBDIR)/pkgconfig/reflink.pc \
-	  $(DESTDIR)$(PREFIX)/share/man/man1/reflink.1
+	rm -f $(DESTDIR)$(BINDIR)/reflink $(DESTDIR)$(INCLUDEDIR)/reflink.h \
+	  $(addprefix $(DESTDIR)$(LIBDIR)/,libreflink.a libreflink.so libreflink.so.$(SOMAJOR) \
+	    libreflink.so.$(VERSION) pkgconfig/reflink.pc) \
+	  $(DESTDIR)$(MANDIR)/man1/reflink.1 $(DESTDIR)$(BASHCOMPDIR)/reflink
+
+# A release tarball of the tracked files: $(B)/reflink-$(VERSION).tar.gz.
+dist:
+	B=$(B) scripts/dist.sh
+
+# Debian packages (libreflink0, libreflink-dev, reflink, python3-libreflink),
+# built from a copy of the tree and checked with lintian; they land in
+# $(DEBDIR), nothing is written beside the checkout.
+DEBDIR ?= $(B)/deb
+deb:
+	DEBDIR=$(DEBDIR) scripts/deb.sh
 
 clean:
 	rm -rf build build-san build-clang
