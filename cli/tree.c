@@ -8,8 +8,6 @@
 struct tree_ctx {
 	struct report *r;
 	const char *src, *dst;
-	int first_err;   /* the first error passed to on_error... */
-	int first_clone; /* ...and the first clone-impossible one */
 };
 
 static char *join(const char *a, const char *b)
@@ -39,10 +37,6 @@ static void on_entry(void *ctx, const char *path, int type, const rl_result *res
 static int on_error(void *ctx, const char *src, const char *dst, int err)
 {
 	struct tree_ctx *t = ctx;
-	if (!t->first_err)
-		t->first_err = err;
-	if (!t->first_clone && rl_is_clone_impossible(err))
-		t->first_clone = err;
 	report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
@@ -67,10 +61,9 @@ static int ends_in_dot(const char *p)
 void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 		   const char *dst)
 {
-	struct tree_ctx t = { r, src, dst, 0, 0 };
+	struct tree_ctx t = { r, src, dst };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
-	rl_tree_stats stats;
-	memset(&stats, 0, sizeof stats);
+	rl_tree_stats stats = RL_TREE_STATS_INIT;
 	o.mode = c->mode;
 	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0);
 	struct stat st;
@@ -89,10 +82,10 @@ void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
 	int err = rl_copy_tree(src, dst, &o, &stats);
-	/* A stop error is returned only, never passed to on_error; an entry
-	 * error returned is the first, or (only clones failed) the first
-	 * clone-impossible one, both already reported. */
-	if (err < 0 && err != t.first_err && err != t.first_clone)
+	/* RL_EPARTIAL: each failed entry went through on_error (and the
+	 * report counts them for the exit status); anything else is a stop
+	 * error that nobody has seen yet. */
+	if (err < 0 && err != RL_EPARTIAL)
 		report_error(r, "cannot copy", src, dst, err);
 	r->base_bytes = r->bytes;
 }

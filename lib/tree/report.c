@@ -33,13 +33,8 @@ static void count_fail(struct rl__tree *t, int err)
 {
 	pthread_mutex_lock(&t->smu);
 	t->stats.errors++;
-	if (rl_is_clone_impossible(err)) {
+	if (rl_is_clone_impossible(err))
 		t->stats.clone_impossible++;
-		if (!t->first_clone_err)
-			t->first_clone_err = err;
-	} else if (!t->first_err) {
-		t->first_err = err;
-	}
 	pthread_mutex_unlock(&t->smu);
 }
 

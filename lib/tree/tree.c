@@ -24,9 +24,8 @@
  *   which is not passed to on_error. Later such failures (a subtree on
  *   another filesystem) are errors of their entries.
  * - Returns 0, else a stop error (-ECANCELED from on_error, the above),
- *   else the first entry error that is not clone-impossible, else the
- *   first clone-impossible one. stats->errors counts the entries passed
- *   to on_error, each once. */
+ *   else RL_EPARTIAL when entries failed (each passed to on_error once,
+ *   counted in stats->errors). */
 #include "tree.h"
 #include "../common/sys.h"
 
@@ -34,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +115,7 @@ static int tree_init(struct rl__tree *t, const char *src, const char *dst,
 		     const rl_tree_options *o)
 {
 	t->o = o;
+	t->stats.version = RL_TREE_STATS_VERSION;
 	t->src = src;
 	t->dst = dst;
 	rl_options_init(&t->fopts, RL_OPTIONS_VERSION);
@@ -375,11 +376,27 @@ static int tree_run(struct rl__tree *t)
 	return r < 0 ? r : 0;
 }
 
+/* How much of rl_tree_stats each version holds: only that is written. */
+static const size_t stats_size[] = {
+	[1] = offsetof(rl_tree_stats, total_bytes) + sizeof(uint64_t),
+};
+_Static_assert(RL_METHOD_COUNT_ <= RL_METHOD_MAX, "by_method has no room");
+_Static_assert(RL_TREE_STATS_VERSION == 1, "add the new version's size");
+
+static void stats_out(rl_tree_stats *out, const rl_tree_stats *in)
+{
+	unsigned int version = out->version;
+	memcpy(out, in, stats_size[version]);
+	out->version = version;
+}
+
 int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 		 rl_tree_stats *stats)
 {
 	rl_tree_options defaults = RL_TREE_OPTIONS_INIT;
 	if (!src || !dst)
+		return -EINVAL;
+	if (stats && (stats->version == 0 || stats->version > RL_TREE_STATS_VERSION))
 		return -EINVAL;
 	if (!*src || !*dst)
 		return -ENOENT;
@@ -394,10 +411,9 @@ int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 	if ((r = tree_init(t, src, dst, opts)) == 0)
 		r = tree_run(t);
 	if (r == 0)
-		r = t->fatal ? t->fatal : t->first_err ? t->first_err
-						       : t->first_clone_err;
+		r = t->fatal ? t->fatal : t->stats.errors ? RL_EPARTIAL : 0;
 	if (stats)
-		*stats = t->stats;
+		stats_out(stats, &t->stats);
 	tree_fini(t);
 	free(t);
 	return r;

@@ -19,7 +19,10 @@
 #include <stdatomic.h>
 #include <sys/stat.h>
 
-#define RL_TREE_FLAGS_ (RL_F_ALL_ | RL_TREE_DEREF_ALL | RL_TREE_MERGE)
+/* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
+ * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
+#define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
+			RL_TREE_MERGE)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -111,7 +114,7 @@ struct rl__tree {
 
 	pthread_mutex_t smu;
 	rl_tree_stats stats;
-	int first_err, first_clone_err, fatal;
+	int fatal;
 
 	pthread_mutex_t cbmu;        /* callbacks run one at a time */
 	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
