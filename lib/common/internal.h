@@ -33,13 +33,18 @@ void rl__count_add(struct rl__count *c, uint64_t n);
 int rl__copy_data(int src, int dst, const struct stat *st,
 		  const rl_options *opts, const struct rl__env *env,
 		  rl_result *res);
+
+/* fallback.c: the one "fall back or stop" table, for every path. */
 /* Does this failure mean "not possible here, try the next method"? */
 int rl__can_fall_back(int err);
-
-/* clone.c */
 /* Map a failed FICLONE errno to the RL_ECLONE_* reason, or keep a hard
  * error (EIO, ENOSPC...) as itself. */
 int rl__clone_error(int err);
+/* Does this failed FICLONE (-errno) show that no file between these two
+ * filesystems will clone? */
+int rl__clones_never(int err);
+/* The same for an RL_ECLONE_* reason (RL_ECLONE_XDEV, RL_ECLONE_NOTSUP). */
+int rl__clone_reason_never(int reason);
 
 /* sparse.c: copy [0, st_size) of src into dst by segments of data, holes left
  * as holes. Uses copy_file_range when use_cfr, else pread/pwrite. Returns

@@ -5,28 +5,6 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-int rl__clone_error(int err)
-{
-	switch (err) {
-	case -EXDEV:
-		return RL_ECLONE_XDEV;
-	case -EOPNOTSUPP:
-	case -ENOTTY:
-	case -ENOSYS:
-		return RL_ECLONE_NOTSUP;
-	case -EINVAL:
-	case -EBADF:
-		return RL_ECLONE_INVAL;
-	case -EPERM:
-	case -EACCES:
-		return RL_ECLONE_DENIED;
-	case -ETXTBSY:
-		return RL_ECLONE_BUSY;
-	default:
-		return err; /* EIO, ENOSPC, ENOMEM...: a real failure */
-	}
-}
-
 static void add_result(rl_result *res, rl_method m, uint64_t cloned,
 		       uint64_t copied)
 {

@@ -21,24 +21,6 @@ struct job {
 	uint64_t size; /* logical size of the result */
 };
 
-int rl__can_fall_back(int err)
-{
-	switch (-err) {
-	case ENOSYS:
-	case ENOTTY:
-	case EOPNOTSUPP: /* == ENOTSUP on Linux */
-	case EINVAL:
-	case EBADF:
-	case EXDEV:
-	case ETXTBSY: /* swap files */
-	case EPERM:   /* seccomp filters, some network filesystems */
-	case EACCES:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static int step_clone(struct job *j)
 {
 	if (j->env->no_clone && j->mode == RL_MODE_AUTO)
@@ -52,8 +34,6 @@ static int step_clone(struct job *j)
 	}
 	if (j->mode == RL_MODE_ALWAYS)
 		return rl__clone_error(r);
-	/* EXDEV here may be two mounts of one filesystem: copy_file_range,
-	 * the next step, can still share extents there. */
 	return rl__can_fall_back(r) ? STEP_NEXT : r;
 }
 

@@ -44,7 +44,7 @@ static void note_clone(struct rl__tree *t, const struct rl__ent *e, int r)
 		return;
 	if (r == 0)
 		atomic_compare_exchange_strong(&t->clones, &unknown, RL__CLONES_WORK);
-	else if (r == -EOPNOTSUPP || r == -ENOTTY || r == -ENOSYS || r == -EXDEV)
+	else if (rl__clones_never(r))
 		atomic_compare_exchange_strong(&t->clones, &unknown, RL__CLONES_NEVER);
 }
 

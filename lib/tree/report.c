@@ -154,7 +154,7 @@ int rl__tree_verdict(struct rl__tree *t, int r, const rl_result *res)
 			rl__undo_forget(t);
 		return 0;
 	}
-	if (r != RL_ECLONE_XDEV && r != RL_ECLONE_NOTSUP)
+	if (!rl__clone_reason_never(r))
 		return 0;
 	/* The first clone tried shows clones cannot work between these
 	 * trees at all: stop now rather than fail file by file. */
