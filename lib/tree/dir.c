@@ -47,27 +47,21 @@ static int make_dest(struct rl__tree *t, struct rl__tnode *c,
 		     struct rl__tnode *p)
 {
 	struct stat st;
-	if (mkdirat(p->dfd, c->name, 0700) == 0) {
+	int r = rl__dir_make(p->dfd, c->name);
+	if (r == 0) {
 		c->fresh = 1;
 		if (!p->fresh)
 			rl__undo_note(t, p, c->name);
-	} else if (errno != EEXIST) {
-		return -errno; /* EEXIST even in a fresh p: another merge's */
+	} else if (r != -EEXIST) {
+		return r; /* EEXIST even in a fresh p: another merge's */
 	}
 	/* Merging into an existing entry: only a real directory will do. */
 	int fd = rl__openat(p->dfd, c->name, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd == -ELOOP ? -ENOTDIR : fd;
-	if (fstat(fd, &st) != 0) {
-		int r = -errno;
-		rl__close(fd);
-		return r;
-	}
-	/* A umask denying us rwx on our own directory would stop the copy. */
-	if (c->fresh && (st.st_mode & 0700) != 0700 &&
-	    fchmod(fd, (st.st_mode & 07777) | 0700) != 0) {
-		int r = -errno;
+	r = fstat(fd, &st) != 0 ? -errno : c->fresh ? rl__dir_ours(fd, &st) : 0;
+	if (r < 0) {
 		rl__close(fd);
 		return r;
 	}

@@ -9,29 +9,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-#define TMP_NAME_MAX 32
 
 /* Make e (or its stand-in named name) and give it its metadata. */
 typedef int (*make_fn)(struct rl__tree *t, struct rl__ent *e,
 		       const char *name, const void *arg);
 
-static void temp_name(char buf[TMP_NAME_MAX])
+/* A stand-in of e made under a temporary name (rl__temp_make). */
+struct stand_in {
+	struct rl__tree *t;
+	struct rl__ent *e;
+	make_fn fn;
+	const void *arg;
+};
+
+static int make_stand_in(void *ctx, const char *name)
 {
-	uint64_t x = 0;
-	if (getrandom(&x, sizeof x, GRND_NONBLOCK) != (ssize_t)sizeof x) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^
-		    (uint64_t)(uintptr_t)buf;
-	}
-	snprintf(buf, TMP_NAME_MAX, ".rl-tmp-%016llx", (unsigned long long)x);
+	struct stand_in *si = ctx;
+	return si->fn(si->t, si->e, name, si->arg);
 }
 
 /* Make e with fn; if something is there already, replace it atomically
@@ -39,7 +36,7 @@ static void temp_name(char buf[TMP_NAME_MAX])
 static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		 const void *arg)
 {
-	char tmp[TMP_NAME_MAX];
+	char tmp[RL__TMP_NAME_MAX];
 	struct stat cur;
 	int r = fn(t, e, e->dname, arg);
 	if (r == 0 && !e->fresh)
@@ -54,32 +51,14 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		return -EISDIR;
 	if (cur.st_dev == e->st.st_dev && cur.st_ino == e->st.st_ino)
 		return RL_ESAMEFILE;
-	for (int tries = 0; tries < 100; tries++) {
-		temp_name(tmp);
-		if ((r = fn(t, e, tmp, arg)) != -EEXIST)
-			break;
-	}
-	if (r < 0)
+	struct stand_in si = { t, e, fn, arg };
+	if ((r = rl__temp_make(tmp, make_stand_in, &si)) < 0)
 		return r;
-	if (renameat(e->ddir, tmp, e->ddir, e->dname) != 0) {
-		r = -errno;
+	if ((r = rl__rename_into(e->ddir, tmp, e->dname, 0)) < 0) {
 		unlinkat(e->ddir, tmp, 0);
 		return r;
 	}
 	rl__undo_note(t, e->dir, e->dname);
-	return 0;
-}
-
-/* 1 owner set, 0 only partly (not root: as cp, keep what we may), -errno. */
-static int chown_at(int dirfd, const char *name, const struct stat *st)
-{
-	if (fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == 0)
-		return 1;
-	if (errno != EPERM && errno != EINVAL)
-		return -errno;
-	if (fchownat(dirfd, name, (uid_t)-1, st->st_gid, AT_SYMLINK_NOFOLLOW) != 0 &&
-	    errno != EPERM && errno != EINVAL)
-		return -errno;
 	return 0;
 }
 
@@ -89,7 +68,7 @@ static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 	unsigned int p = rl__entry_preserve(t, e);
 	int owned = (t->o->preserve & RL_PRESERVE_OWNERSHIP) != 0;
 	if ((p & RL_PRESERVE_OWNERSHIP) &&
-	    (owned = chown_at(e->ddir, name, &e->st)) < 0)
+	    (owned = rl__owner_set(-1, e->ddir, name, &e->st)) < 0)
 		return owned;
 	if ((p & RL_PRESERVE_MODE) && !S_ISLNK(e->st.st_mode)) {
 		mode_t want = e->st.st_mode & 07777;

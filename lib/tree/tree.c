@@ -202,10 +202,10 @@ static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 	/* Fresh only once our own mkdirat made it: losing a race to another
 	 * process must never make us remove (or claim) its directory. */
 	*fresh = 0;
-	if (!exists && mkdirat(dp->fd, dp->name, 0700) == 0)
+	if (!exists && (r = rl__dir_make(dp->fd, dp->name)) == 0)
 		*fresh = 1;
-	else if (!exists && (errno != EEXIST || !merge))
-		return -errno;
+	else if (!exists && (r != -EEXIST || !merge))
+		return r;
 	/* Merging, dst is the caller's to name: a symlink to a directory
 	 * there is followed, as cp does. Below it, nothing ever is. */
 	int fd = rl__openat(*dp->name ? dp->fd : AT_FDCWD,
@@ -213,10 +213,8 @@ static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*fresh ? O_NOFOLLOW : 0), 0);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, st) != 0 ||
-	    (*fresh && (st->st_mode & 0700) != 0700 &&
-	     fchmod(fd, (st->st_mode & 07777) | 0700) != 0)) {
-		r = -errno;
+	r = fstat(fd, st) != 0 ? -errno : *fresh ? rl__dir_ours(fd, st) : 0;
+	if (r < 0) {
 		rl__close(fd);
 		return r;
 	}

@@ -95,9 +95,7 @@ static int open_dir(int dirfd, const char *name, struct level *lv)
 		rl__close(fd);
 		return r;
 	}
-	/* Copies already given a read-only mode must be emptied too. */
-	if ((st.st_mode & 0700) != 0700)
-		fchmod(fd, (st.st_mode & 07777) | 0700);
+	rl__dir_ours(fd, &st); /* a read-only copy must be emptied too */
 	lv->dev = st.st_dev;
 	lv->ino = st.st_ino;
 	return fd;
