@@ -307,7 +307,9 @@ void rl__undo_note(struct rl__tree *t, struct rl__tnode *dir,
 		   const char *name);
 void rl__undo_run(struct rl__tree *t);
 void rl__undo_forget(struct rl__tree *t);
-/* Remove dirfd/name and all below it, relative to fds: 0 or -errno. */
+
+/* remove.c: remove dirfd/name and all below it, relative to fds: 0 or
+ * -errno. */
 int rl__remove_tree(int dirfd, const char *name);
 
 #endif
