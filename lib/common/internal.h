@@ -71,22 +71,22 @@ mode_t rl__create_mode(const struct stat *st, unsigned int preserve);
 #define RL__TMP_NAME_MAX 32
 /* Call make(ctx, name) with fresh hidden names in tmp while it answers
  * -EEXIST, a bounded number of times: its answer (tmp "" on failure). */
-int rl__temp_make(char tmp[RL__TMP_NAME_MAX],
+int rl__place_temp(char tmp[RL__TMP_NAME_MAX],
 		  int (*make)(void *ctx, const char *name), void *ctx);
 /* Give the unnamed (O_TMPFILE) file fd the name dirfd/name; -EEXIST if
  * taken. */
-int rl__link_unnamed(int fd, int dirfd, const char *name);
+int rl__place_unnamed(int fd, int dirfd, const char *name);
 /* Rename dirfd/tmp over dirfd/name (no_clobber: -EEXIST if taken). */
-int rl__rename_into(int dirfd, const char *tmp, const char *name,
+int rl__place_rename(int dirfd, const char *tmp, const char *name,
 		    int no_clobber);
 /* Give the entry st's owner, by fd if fd >= 0, else dirfd/name (never
  * following a symlink): 1 done, 0 only partly (not root: the group if we
  * may, as cp), -errno. */
-int rl__owner_set(int fd, int dirfd, const char *name, const struct stat *st);
+int rl__place_owner(int fd, int dirfd, const char *name, const struct stat *st);
 /* Make the directory dirfd/name for this run to fill (0700): 0 or -errno. */
-int rl__dir_make(int dirfd, const char *name);
+int rl__place_mkdir(int dirfd, const char *name);
 /* Give us rwx on the directory fd (stat st) if its mode denies them. */
-int rl__dir_ours(int fd, const struct stat *st);
+int rl__place_dir_ours(int fd, const struct stat *st);
 /* copy.c: copy the open regular file src (stat st) to dst_dirfd/name. */
 int rl__copy_into(int src, const struct stat *st, int dst_dirfd,
 		  const char *name, const rl_options *opts,

@@ -56,7 +56,7 @@ static int make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX])
 	if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL)
 		return fd;
 	fd = dirfd;
-	int r = rl__temp_make(tmp, open_named, &fd);
+	int r = rl__place_temp(tmp, open_named, &fd);
 	return r < 0 ? r : fd;
 }
 
@@ -67,14 +67,14 @@ struct unnamed {
 static int link_named(void *ctx, const char *name)
 {
 	const struct unnamed *u = ctx;
-	return rl__link_unnamed(u->fd, u->dirfd, name);
+	return rl__place_unnamed(u->fd, u->dirfd, name);
 }
 
 /* Give the unnamed fd a fresh hidden name (left in tmp). */
 static int link_temp(int fd, int dirfd, char tmp[RL__TMP_NAME_MAX])
 {
 	struct unnamed u = { fd, dirfd };
-	return rl__temp_make(tmp, link_named, &u);
+	return rl__place_temp(tmp, link_named, &u);
 }
 
 /* Make the complete file fd visible as dirfd/name, and close fd. close()
@@ -86,7 +86,7 @@ static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX
 {
 	int r = 0, direct = 0;
 	if (!tmp[0] && (!exists || no_clobber)) {
-		r = rl__link_unnamed(fd, dirfd, name);
+		r = rl__place_unnamed(fd, dirfd, name);
 		direct = r == 0;
 		if (r < 0 && (r != -EEXIST || no_clobber)) {
 			rl__close(fd);
@@ -98,7 +98,7 @@ static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX
 		return r;
 	}
 	if ((r = rl__close(fd)) == 0 && !direct)
-		r = rl__rename_into(dirfd, tmp, name, no_clobber);
+		r = rl__place_rename(dirfd, tmp, name, no_clobber);
 	if (r < 0)
 		unlinkat(dirfd, direct ? name : tmp, 0);
 	return r;
@@ -189,10 +189,10 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 	if (!exists && (errno != EEXIST || (opts->flags & RL_F_NO_CLOBBER)))
 		return -errno;
 	struct symlink_to l = { target, ddir };
-	int r = rl__temp_make(tmp, symlink_named, &l);
+	int r = rl__place_temp(tmp, symlink_named, &l);
 	if (r < 0)
 		return r;
-	if ((r = rl__rename_into(ddir, tmp, name, 0)) < 0)
+	if ((r = rl__place_rename(ddir, tmp, name, 0)) < 0)
 		unlinkat(ddir, tmp, 0);
 	return r;
 }

@@ -86,7 +86,7 @@ int rl__meta_apply(int dst, int src, const struct stat *st,
 {
 	int owned = 0, r;
 	if (preserve & RL_PRESERVE_OWNERSHIP) {
-		if ((owned = rl__owner_set(dst, -1, NULL, st)) < 0)
+		if ((owned = rl__place_owner(dst, -1, NULL, st)) < 0)
 			return owned;
 	}
 	if ((preserve & RL_PRESERVE_XATTR) && (r = copy_xattrs(src, dst)) < 0)

@@ -30,7 +30,7 @@ static void temp_name(char buf[RL__TMP_NAME_MAX])
 	snprintf(buf, RL__TMP_NAME_MAX, ".rl-tmp-%016llx", (unsigned long long)x);
 }
 
-int rl__temp_make(char tmp[RL__TMP_NAME_MAX],
+int rl__place_temp(char tmp[RL__TMP_NAME_MAX],
 		  int (*make)(void *ctx, const char *name), void *ctx)
 {
 	int r = -EEXIST;
@@ -43,7 +43,7 @@ int rl__temp_make(char tmp[RL__TMP_NAME_MAX],
 	return r;
 }
 
-int rl__link_unnamed(int fd, int dirfd, const char *name)
+int rl__place_unnamed(int fd, int dirfd, const char *name)
 {
 	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
 		return 0;
@@ -55,7 +55,7 @@ int rl__link_unnamed(int fd, int dirfd, const char *name)
 	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
 }
 
-int rl__rename_into(int dirfd, const char *tmp, const char *name,
+int rl__place_rename(int dirfd, const char *tmp, const char *name,
 		    int no_clobber)
 {
 	if (!no_clobber)
@@ -78,7 +78,7 @@ static int chown_one(int fd, int dirfd, const char *name, uid_t uid, gid_t gid)
 	return r == 0 ? 0 : -errno;
 }
 
-int rl__owner_set(int fd, int dirfd, const char *name, const struct stat *st)
+int rl__place_owner(int fd, int dirfd, const char *name, const struct stat *st)
 {
 	int r = chown_one(fd, dirfd, name, st->st_uid, st->st_gid);
 	if (r == 0)
@@ -90,13 +90,13 @@ int rl__owner_set(int fd, int dirfd, const char *name, const struct stat *st)
 	return r == 0 || r == -EPERM || r == -EINVAL ? 0 : r;
 }
 
-int rl__dir_make(int dirfd, const char *name)
+int rl__place_mkdir(int dirfd, const char *name)
 {
 	/* Only we may enter it until its own mode is set, last. */
 	return mkdirat(dirfd, name, 0700) == 0 ? 0 : -errno;
 }
 
-int rl__dir_ours(int fd, const struct stat *st)
+int rl__place_dir_ours(int fd, const struct stat *st)
 {
 	/* A umask (or a copied read-only mode) denying us rwx on a
 	 * directory we fill or empty would stop us. */

@@ -1,5 +1,6 @@
-/* tree_dir.c - a directory's life: open the source, make the copy, and,
- * once everything inside is done, give the copy its metadata. Copies are
+/* dir.c - a directory's life: open the source, make the copy, and, once
+ * everything inside is done (its pending count reaches zero), give the
+ * copy its metadata and tell its parent. Copies are
  * made 0700 so this run can fill them whatever the source's mode (read-only
  * directories), and get their final mode and times last. */
 #include "tree.h"
@@ -47,7 +48,7 @@ static int make_dest(struct rl__tree *t, struct rl__tnode *c,
 		     struct rl__tnode *p)
 {
 	struct stat st;
-	int r = rl__dir_make(p->dfd, c->name);
+	int r = rl__place_mkdir(p->dfd, c->name);
 	if (r == 0) {
 		c->fresh = 1;
 		if (!p->fresh)
@@ -60,7 +61,7 @@ static int make_dest(struct rl__tree *t, struct rl__tnode *c,
 			    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd == -ELOOP ? -ENOTDIR : fd;
-	r = fstat(fd, &st) != 0 ? -errno : c->fresh ? rl__dir_ours(fd, &st) : 0;
+	r = fstat(fd, &st) != 0 ? -errno : c->fresh ? rl__place_dir_ours(fd, &st) : 0;
 	if (r < 0) {
 		rl__close(fd);
 		return r;
@@ -115,7 +116,7 @@ int rl__dir_open(struct rl__worker *w, struct rl__tnode *c)
 static unsigned int dir_preserve(const struct rl__tree *t,
 				 const struct rl__tnode *c)
 {
-	unsigned int p = t->o->preserve & ~RL_PRESERVE_LINKS;
+	unsigned int p = t->cfg.preserve & ~RL_PRESERVE_LINKS;
 	if ((p & RL_PRESERVE_OWNERSHIP) && c->meta.uid == c->duid &&
 	    c->meta.gid == c->dgid && !(c->meta.mode & (S_ISUID | S_ISGID)))
 		p &= ~RL_PRESERVE_OWNERSHIP;
@@ -132,15 +133,15 @@ static int dir_meta(struct rl__tree *t, struct rl__tnode *c)
 	st.st_mtim = c->meta.mtim;
 	/* A fresh copy is 0700 and always needs its mode; a directory that
 	 * was there before keeps its own unless the mode is preserved. */
-	int keep = !c->fresh && !(t->o->preserve & RL_PRESERVE_MODE);
+	int keep = !c->fresh && !(t->cfg.preserve & RL_PRESERVE_MODE);
 	return rl__meta_apply(c->dfd, c->sfd, &st, dir_preserve(t, c), keep,
 			      &t->env);
 }
 
-void rl__dir_finish(struct rl__worker *w, struct rl__tnode *c)
+static void dir_finish(struct rl__worker *w, struct rl__tnode *c)
 {
 	struct rl__tree *t = w->t;
-	if (c->failed || !c->opened || t->scan || atomic_load(&t->stop))
+	if (c->failed || !c->opened || t->scan || rl__tally_stopped(t))
 		return;
 	int r = rl__node_acquire(t, c);
 	if (r == 0) {
@@ -151,4 +152,24 @@ void rl__dir_finish(struct rl__worker *w, struct rl__tnode *c)
 		rl__report_fail(w, c, NULL, r);
 	else
 		rl__report_done(w, c, NULL, NULL, NULL, 0);
+}
+
+void rl__dir_done(struct rl__worker *w, struct rl__tnode *n)
+{
+	struct rl__tree *t = w->t;
+	unsigned int left = rl__node_pending_done(t, n);
+	while (left == 0) {
+		dir_finish(w, n);
+		struct rl__tnode *p = n->parent;
+		if (p) {
+			left = rl__node_pending_done(t, p);
+			if (left == 0) /* climb to it by "..", one open */
+				rl__node_reopen_up(t, n, p);
+		}
+		/* p stays alive while unfinished: its life reference. */
+		rl__node_unref(t, n);
+		n = p;
+		if (!n)
+			break;
+	}
 }

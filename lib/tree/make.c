@@ -1,5 +1,5 @@
-/* tree_make.c - make one non-directory entry in the destination: a regular
- * file (tree_file.c), a symlink (recreated, never followed), a FIFO, socket
+/* make.c - make one non-directory entry in the destination: a regular
+ * file (file.c), a symlink (recreated, never followed), a FIFO, socket
  * or device node, or a hard link to an earlier copy. Everything is
  * relative to the destination directory's fd; metadata of links and nodes
  * is set by name with AT_SYMLINK_NOFOLLOW, which cannot be redirected. */
@@ -17,7 +17,7 @@
 typedef int (*make_fn)(struct rl__tree *t, struct rl__ent *e,
 		       const char *name, const void *arg);
 
-/* A stand-in of e made under a temporary name (rl__temp_make). */
+/* A stand-in of e made under a temporary name (rl__place_temp). */
 struct stand_in {
 	struct rl__tree *t;
 	struct rl__ent *e;
@@ -43,7 +43,7 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		rl__undo_note(t, e->dir, e->dname);
 	/* Even in a directory this run made: another process may write
 	 * there too (two merges of one fresh DEST). */
-	if (r != -EEXIST || (t->fopts.flags & RL_F_NO_CLOBBER))
+	if (r != -EEXIST || t->cfg.no_clobber)
 		return r;
 	if (fstatat(e->ddir, e->dname, &cur, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
@@ -52,9 +52,9 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 	if (cur.st_dev == e->st.st_dev && cur.st_ino == e->st.st_ino)
 		return RL_ESAMEFILE;
 	struct stand_in si = { t, e, fn, arg };
-	if ((r = rl__temp_make(tmp, make_stand_in, &si)) < 0)
+	if ((r = rl__place_temp(tmp, make_stand_in, &si)) < 0)
 		return r;
-	if ((r = rl__rename_into(e->ddir, tmp, e->dname, 0)) < 0) {
+	if ((r = rl__place_rename(e->ddir, tmp, e->dname, 0)) < 0) {
 		unlinkat(e->ddir, tmp, 0);
 		return r;
 	}
@@ -65,10 +65,10 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 /* Owner, mode (nodes only: a symlink has none) and times, by name. */
 static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 {
-	unsigned int p = rl__entry_preserve(t, e);
-	int owned = (t->o->preserve & RL_PRESERVE_OWNERSHIP) != 0;
+	unsigned int p = e->preserve;
+	int owned = (t->cfg.preserve & RL_PRESERVE_OWNERSHIP) != 0;
 	if ((p & RL_PRESERVE_OWNERSHIP) &&
-	    (owned = rl__owner_set(-1, e->ddir, name, &e->st)) < 0)
+	    (owned = rl__place_owner(-1, e->ddir, name, &e->st)) < 0)
 		return owned;
 	if ((p & RL_PRESERVE_MODE) && !S_ISLNK(e->st.st_mode)) {
 		mode_t want = e->st.st_mode & 07777;
@@ -145,7 +145,7 @@ static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 	struct rl__tree *t = w->t;
 	switch (e->st.st_mode & S_IFMT) {
 	case S_IFREG:
-		return rl__tree_file(w, e, sfd, res);
+		return rl__file_copy(w, e, sfd, res);
 	case S_IFLNK:
 		return make_symlink(t, e);
 	default:
@@ -153,12 +153,12 @@ static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 	}
 }
 
-int rl__entry_make(struct rl__worker *w, struct rl__ent *e, int sfd,
+int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 		   rl_result *res)
 {
 	struct rl__tree *t = w->t;
 	struct rl__linkref ref;
-	if (!(t->o->preserve & RL_PRESERVE_LINKS) || e->st.st_nlink < 2 ||
+	if (!t->cfg.links || e->st.st_nlink < 2 ||
 	    e->dir == t->top)
 		return make_kind(w, e, sfd, res);
 	int r = rl__links_claim(t, &e->st, e->dir, e->dname, &ref);

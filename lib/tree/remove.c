@@ -34,7 +34,7 @@ static int open_dir(int dirfd, const char *name, struct level *lv)
 		rl__close(fd);
 		return r;
 	}
-	rl__dir_ours(fd, &st); /* a read-only copy must be emptied too */
+	rl__place_dir_ours(fd, &st); /* a read-only copy must be emptied too */
 	lv->dev = st.st_dev;
 	lv->ino = st.st_ino;
 	return fd;

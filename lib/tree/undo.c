@@ -13,10 +13,24 @@
 #include <string.h>
 #include <unistd.h>
 
+int rl__undo_init(struct rl__tree *t)
+{
+	struct rl__undo *u = &t->undo;
+	atomic_init(&u->on, t->cfg.mode == RL_MODE_ALWAYS);
+	u->created = NULL;
+	return pthread_mutex_init(&u->mu, NULL) ? -ENOMEM : 0;
+}
+
+void rl__undo_fini(struct rl__tree *t)
+{
+	rl__undo_forget(t);
+	pthread_mutex_destroy(&t->undo.mu);
+}
+
 void rl__undo_note(struct rl__tree *t, struct rl__tnode *dir, const char *name)
 {
-	if (t->o->mode != RL_MODE_ALWAYS ||
-	    atomic_load(&t->verdict) == RL__VERDICT_CLONES)
+	struct rl__undo *u = &t->undo;
+	if (!atomic_load(&u->on))
 		return;
 	size_t len = strlen(name);
 	struct rl__created *c = malloc(sizeof *c + len + 1);
@@ -24,24 +38,26 @@ void rl__undo_note(struct rl__tree *t, struct rl__tnode *dir, const char *name)
 		return; /* it may then stay behind: no worse than cp */
 	memcpy(c->name, name, len + 1);
 	c->dir = dir;
-	pthread_mutex_lock(&t->logmu);
-	if (atomic_load(&t->verdict) == RL__VERDICT_CLONES) {
-		pthread_mutex_unlock(&t->logmu);
+	pthread_mutex_lock(&u->mu);
+	if (!atomic_load(&u->on)) {
+		pthread_mutex_unlock(&u->mu);
 		free(c);
 		return;
 	}
 	rl__node_ref(t, dir);
-	c->next = t->created;
-	t->created = c;
-	pthread_mutex_unlock(&t->logmu);
+	c->next = u->created;
+	u->created = c;
+	pthread_mutex_unlock(&u->mu);
 }
 
 void rl__undo_forget(struct rl__tree *t)
 {
-	pthread_mutex_lock(&t->logmu);
-	struct rl__created *c = t->created;
-	t->created = NULL;
-	pthread_mutex_unlock(&t->logmu);
+	struct rl__undo *u = &t->undo;
+	pthread_mutex_lock(&u->mu);
+	atomic_store(&u->on, 0); /* clones work, or the run is over */
+	struct rl__created *c = u->created;
+	u->created = NULL;
+	pthread_mutex_unlock(&u->mu);
 	while (c) {
 		struct rl__created *next = c->next;
 		rl__node_unref(t, c->dir);
@@ -60,7 +76,7 @@ static int remove_entry(int dirfd, const char *name)
 void rl__undo_run(struct rl__tree *t)
 {
 	/* Newest first: a logged entry never contains an older one. */
-	for (struct rl__created *c = t->created; c; c = c->next) {
+	for (struct rl__created *c = t->undo.created; c; c = c->next) {
 		if (rl__node_acquire(t, c->dir) < 0)
 			continue;
 		remove_entry(c->dir->dfd, c->name);
