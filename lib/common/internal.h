@@ -72,13 +72,13 @@ mode_t rl__create_mode(const struct stat *st, unsigned int preserve);
 /* Call make(ctx, name) with fresh hidden names in tmp while it answers
  * -EEXIST, a bounded number of times: its answer (tmp "" on failure). */
 int rl__place_temp(char tmp[RL__TMP_NAME_MAX],
-		  int (*make)(void *ctx, const char *name), void *ctx);
+		   int (*make)(void *ctx, const char *name), void *ctx);
 /* Give the unnamed (O_TMPFILE) file fd the name dirfd/name; -EEXIST if
  * taken. */
 int rl__place_unnamed(int fd, int dirfd, const char *name);
 /* Rename dirfd/tmp over dirfd/name (no_clobber: -EEXIST if taken). */
 int rl__place_rename(int dirfd, const char *tmp, const char *name,
-		    int no_clobber);
+		     int no_clobber);
 /* Give the entry st's owner, by fd if fd >= 0, else dirfd/name (never
  * following a symlink): 1 done, 0 only partly (not root: the group if we
  * may, as cp), -errno. */

@@ -31,7 +31,7 @@ static void temp_name(char buf[RL__TMP_NAME_MAX])
 }
 
 int rl__place_temp(char tmp[RL__TMP_NAME_MAX],
-		  int (*make)(void *ctx, const char *name), void *ctx)
+		   int (*make)(void *ctx, const char *name), void *ctx)
 {
 	int r = -EEXIST;
 	for (int tries = 0; tries < TEMP_TRIES && r == -EEXIST; tries++) {
@@ -56,7 +56,7 @@ int rl__place_unnamed(int fd, int dirfd, const char *name)
 }
 
 int rl__place_rename(int dirfd, const char *tmp, const char *name,
-		    int no_clobber)
+		     int no_clobber)
 {
 	if (!no_clobber)
 		return renameat(dirfd, tmp, dirfd, name) == 0 ? 0 : -errno;

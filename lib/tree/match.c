@@ -17,8 +17,8 @@ static int glob_match(const char *const *globs, const char *rel,
 	return 0;
 }
 
-int rl__match_excluded(struct rl__worker *w, struct rl__tnode *d, const char *name,
-		 int is_dir)
+int rl__match_excluded(struct rl__worker *w, struct rl__tnode *d,
+		       const char *name, int is_dir)
 {
 	struct rl__tree *t = w->t;
 	const char *const *ex = t->cfg.excludes;

@@ -353,8 +353,8 @@ void rl__links_drop(struct rl__tree *t, struct rl__linkref *ref);
 void rl__links_fini(struct rl__tree *t);
 
 /* match.c: excludes and the filter. */
-int rl__match_excluded(struct rl__worker *w, struct rl__tnode *d, const char *name,
-		 int is_dir);
+int rl__match_excluded(struct rl__worker *w, struct rl__tnode *d,
+		       const char *name, int is_dir);
 /* relpath.c: d's path relative to the source root, plus "/name" unless NULL, in a
  * buffer of w (valid until the next call), or NULL without memory. */
 const char *rl__relpath(struct rl__worker *w, const struct rl__tnode *d,
