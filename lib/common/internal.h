@@ -36,15 +36,15 @@ int rl__copy_data(int src, int dst, const struct stat *st,
 
 /* fallback.c: the one "fall back or stop" table, for every path. */
 /* Does this failure mean "not possible here, try the next method"? */
-int rl__can_fall_back(int err);
+int rl__fallback_ok(int err);
 /* Map a failed FICLONE errno to the RL_ECLONE_* reason, or keep a hard
  * error (EIO, ENOSPC...) as itself. */
-int rl__clone_error(int err);
+int rl__fallback_reason(int err);
 /* Does this failed FICLONE (-errno) show that no file between these two
  * filesystems will clone? */
-int rl__clones_never(int err);
+int rl__fallback_fs_never(int err);
 /* The same for an RL_ECLONE_* reason (RL_ECLONE_XDEV, RL_ECLONE_NOTSUP). */
-int rl__clone_reason_never(int reason);
+int rl__fallback_reason_fs(int reason);
 
 /* sparse.c: copy [0, st_size) of src into dst by segments of data, holes left
  * as holes. Uses copy_file_range when use_cfr, else pread/pwrite. Returns
@@ -83,6 +83,11 @@ int rl__place_rename(int dirfd, const char *tmp, const char *name,
  * following a symlink): 1 done, 0 only partly (not root: the group if we
  * may, as cp), -errno. */
 int rl__place_owner(int fd, int dirfd, const char *name, const struct stat *st);
+/* The exact mode of st to give a copy; owned: its owner is the source's
+ * (else setuid/setgid are dropped). */
+mode_t rl__place_mode_of(const struct stat *st, int owned);
+/* chmod by fd if fd >= 0, else dirfd/name (never following a symlink). */
+int rl__place_mode(int fd, int dirfd, const char *name, mode_t mode);
 /* Make the directory dirfd/name for this run to fill (0700): 0 or -errno. */
 int rl__place_mkdir(int dirfd, const char *name);
 /* Give us rwx on the directory fd (stat st) if its mode denies them. */

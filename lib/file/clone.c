@@ -68,8 +68,8 @@ int rl_clone_range(int src_fd, uint64_t src_off, int dst_fd,
 		return copy_piece(src_fd, src_off, dst_fd, dst_off, len, res);
 	}
 	int r = rl__ficlonerange(dst_fd, src_fd, src_off + a, b - a, dst_off + a);
-	if (r < 0 && (mode == RL_MODE_ALWAYS || !rl__can_fall_back(r)))
-		return mode == RL_MODE_ALWAYS ? rl__clone_error(r) : r;
+	if (r < 0 && (mode == RL_MODE_ALWAYS || !rl__fallback_ok(r)))
+		return mode == RL_MODE_ALWAYS ? rl__fallback_reason(r) : r;
 	if (r < 0)
 		return copy_piece(src_fd, src_off, dst_fd, dst_off, len, res);
 	add_result(res, RL_METHOD_CLONE, b - a, 0);

@@ -42,24 +42,24 @@ static int row_of(int err)
 	return -1;
 }
 
-int rl__can_fall_back(int err)
+int rl__fallback_ok(int err)
 {
 	return row_of(err) >= 0;
 }
 
-int rl__clone_error(int err)
+int rl__fallback_reason(int err)
 {
 	int i = row_of(err);
 	return i < 0 ? err : table[i].reason;
 }
 
-int rl__clones_never(int err)
+int rl__fallback_fs_never(int err)
 {
 	int i = row_of(err);
 	return i >= 0 && table[i].scope == SCOPE_FILESYSTEMS;
 }
 
-int rl__clone_reason_never(int reason)
+int rl__fallback_reason_fs(int reason)
 {
 	for (unsigned int i = 0; i < N_TABLE; i++)
 		if (table[i].reason == reason)

@@ -33,8 +33,8 @@ static int step_clone(struct job *j)
 		return STEP_DONE;
 	}
 	if (j->mode == RL_MODE_ALWAYS)
-		return rl__clone_error(r);
-	return rl__can_fall_back(r) ? STEP_NEXT : r;
+		return rl__fallback_reason(r);
+	return rl__fallback_ok(r) ? STEP_NEXT : r;
 }
 
 static int step_copy_range(struct job *j)
@@ -49,7 +49,7 @@ static int step_copy_range(struct job *j)
 	}
 	/* Zero at the very start: the kernel cannot copy this file (procfs,
 	 * sysfs before 5.7 report 0 rather than an error). */
-	if (j->count.moved == 0 && (r == RL_ECHANGED || rl__can_fall_back(r)))
+	if (j->count.moved == 0 && (r == RL_ECHANGED || rl__fallback_ok(r)))
 		return STEP_NEXT;
 	return r;
 }

@@ -25,15 +25,13 @@ static int apply_mode(int dst, const struct stat *st, unsigned int preserve,
 			return 0; /* open() gave it the bits less the umask */
 		want = (st->st_mode & 0777) & ~rl__env_umask(env);
 	} else {
-		want = st->st_mode & 07777;
-		if (!owned)
-			want &= (mode_t)~(S_ISUID | S_ISGID);
+		want = rl__place_mode_of(st, owned);
 		/* Skip the chmod only when the umask is already known. */
 		if (created_final && env->umask >= 0 &&
 		    want == ((st->st_mode & 0777) & ~(mode_t)env->umask))
 			return 0;
 	}
-	return fchmod(dst, want) == 0 ? 0 : -errno;
+	return rl__place_mode(dst, -1, NULL, want);
 }
 
 /* Names the destination may refuse without the copy failing: cp -a does

@@ -1,7 +1,8 @@
 /* place.c - putting a new entry in place, for the single-file commit and
  * the tree alike: fresh hidden temporary names (one retry limit), naming
  * an unnamed O_TMPFILE, renaming into place (no-replace where asked),
- * owners set by fd or by name, and fresh directories this run can fill. */
+ * owners and modes set by fd or by name, and fresh directories this run
+ * can fill. */
 #include "../common/internal.h"
 
 #include <errno.h>
@@ -90,6 +91,22 @@ int rl__place_owner(int fd, int dirfd, const char *name, const struct stat *st)
 	return r == 0 || r == -EPERM || r == -EINVAL ? 0 : r;
 }
 
+mode_t rl__place_mode_of(const struct stat *st, int owned)
+{
+	mode_t want = st->st_mode & 07777;
+	/* setuid/setgid only for the source's owner (chown cleared them). */
+	return owned ? want : want & (mode_t)~(S_ISUID | S_ISGID);
+}
+
+int rl__place_mode(int fd, int dirfd, const char *name, mode_t mode)
+{
+	if (fd >= 0)
+		return fchmod(fd, mode) == 0 ? 0 : -errno;
+	if (!name)
+		return -EINVAL;
+	return fchmodat(dirfd, name, mode, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+}
+
 int rl__place_mkdir(int dirfd, const char *name)
 {
 	/* Only we may enter it until its own mode is set, last. */
@@ -102,5 +119,5 @@ int rl__place_dir_ours(int fd, const struct stat *st)
 	 * directory we fill or empty would stop us. */
 	if ((st->st_mode & 0700) == 0700)
 		return 0;
-	return fchmod(fd, (st->st_mode & 07777) | 0700) == 0 ? 0 : -errno;
+	return rl__place_mode(fd, -1, NULL, (st->st_mode & 07777) | 0700);
 }

@@ -75,7 +75,7 @@ static int try_clone(int dirfd)
 	int b = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	int r = b < 0 ? b : rl__write_all(a, block, sizeof block, 0);
 	if (r == 0)
-		r = rl__clone_error(rl__ficlone(b, a));
+		r = rl__fallback_reason(rl__ficlone(b, a));
 	if (b >= 0)
 		rl__close(b);
 	rl__close(a);

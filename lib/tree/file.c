@@ -62,9 +62,9 @@ static int file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 			res->method = RL_METHOD_CLONE;
 			res->bytes = res->cloned_bytes = (uint64_t)e->st.st_size;
 		} else if (o->mode == RL_MODE_ALWAYS) {
-			return rl__clone_error(r);
+			return rl__fallback_reason(r);
 		} else {
-			return rl__can_fall_back(r) ? COPY_INSTEAD : r;
+			return rl__fallback_ok(r) ? COPY_INSTEAD : r;
 		}
 	}
 	r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);

@@ -71,13 +71,12 @@ static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 	    (owned = rl__place_owner(-1, e->ddir, name, &e->st)) < 0)
 		return owned;
 	if ((p & RL_PRESERVE_MODE) && !S_ISLNK(e->st.st_mode)) {
-		mode_t want = e->st.st_mode & 07777;
-		if (!owned)
-			want &= (mode_t)~(S_ISUID | S_ISGID);
+		mode_t want = rl__place_mode_of(&e->st, owned);
 		/* mknodat gave it the bits less the umask. */
 		mode_t made = (e->st.st_mode & 0777) & ~(mode_t)t->env.umask;
-		if (want != made && fchmodat(e->ddir, name, want, AT_SYMLINK_NOFOLLOW) != 0)
-			return -errno;
+		int r = want != made ? rl__place_mode(-1, e->ddir, name, want) : 0;
+		if (r < 0)
+			return r;
 	}
 	if (p & RL_PRESERVE_TIMESTAMPS) {
 		struct timespec ts[2] = { e->st.st_atim, e->st.st_mtim };

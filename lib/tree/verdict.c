@@ -39,7 +39,7 @@ int rl__verdict_file(struct rl__tree *t, int r, const rl_result *res)
 			rl__undo_forget(t);
 		return 0;
 	}
-	if (!rl__clone_reason_never(r))
+	if (!rl__fallback_reason_fs(r))
 		return 0;
 	/* The first clone tried shows clones cannot work between these
 	 * trees at all: stop now rather than fail file by file. */
@@ -72,6 +72,6 @@ void rl__verdict_clone_seen(struct rl__tree *t, const struct rl__ent *e, int r)
 		return;
 	if (r == 0)
 		atomic_compare_exchange_strong(&v->clones, &unknown, RL__CLONES_WORK);
-	else if (rl__clones_never(r))
+	else if (rl__fallback_fs_never(r))
 		atomic_compare_exchange_strong(&v->clones, &unknown, RL__CLONES_NEVER);
 }
