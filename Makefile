@@ -38,7 +38,7 @@ SHARED := $(B)/libreflink.so.$(VERSION)
 BIN    := $(B)/reflink
 UNIT   := $(B)/unit-tests
 
-.PHONY: all check check-san asan deps install uninstall demo bench python clean headertest fuzz
+.PHONY: all check check-san asan deps install uninstall demo bench python sdist clean headertest fuzz
 all: $(STATIC) $(SHARED) $(BIN) $(B)/reflink.pc $(UNIT)
 
 $(B)/lib/%.o: lib/%.c $(LIB_HDR) include/reflink.h
@@ -78,7 +78,16 @@ $(B)/fiemap: tests/tools/fiemap.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
-check: deps all headertest $(B)/fiemap
+# A FUSE passthrough (libfuse3, installed by deps) for tests/fs/fuse.sh;
+# without libfuse3-dev (deps not run as root) that test says why instead.
+$(B)/passfs: tests/tools/passfs.c | deps
+	@mkdir -p $(@D)
+	@if pkg-config --exists fuse3; then \
+	  cmd="$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags fuse3) $(LDFLAGS) -o $@ $< $$(pkg-config --libs fuse3)"; \
+	  echo "$$cmd" && $$cmd; \
+	else echo "passfs: no libfuse3-dev: tests/fs/fuse.sh cannot run" >&2; fi
+
+check: deps all headertest $(B)/fiemap $(B)/passfs
 	B=$(B) tests/run.sh
 
 # Installs missing test tools with apt (as root), so a fresh machine
@@ -105,6 +114,11 @@ fuzz:
 # /usr/local, away from Debian's own files, without network.
 python:
 	PIP_BREAK_SYSTEM_PACKAGES=1 /usr/bin/python3 -m pip install --no-build-isolation ./python
+
+# The Python distribution libreflink: sdist and wheel into $(B)/dist, offline
+# (Debian's python3-build and python3-setuptools).
+sdist:
+	/usr/bin/python3 -m build --no-isolation --outdir $(B)/dist python
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \

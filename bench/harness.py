@@ -78,30 +78,32 @@ def log(msg):
 
 def plan(cfg):
     rl, cfr = cfg.reflink, cfg.cfr
+    pnpm = bool(cfg.node_peers)
     if cfg.smoke:
         cfg.strace_all = True
         return [
             Workload("file", "4 MiB random file", False,
                      lambda p: W.random_file(p, 4 * W.MiB),
-                     lambda fs: T.file_tools(rl, fs.clone, cfr, fs.name)),
+                     lambda fs: T.file_tools(rl, fs.clone, cfr, fs.name, pnpm)),
             Workload("sparse", "64 MiB sparse file, 8 MiB of data", False,
                      lambda p: W.sparse_file(p, 64 * W.MiB, 8),
                      lambda fs: T.sparse_tools(rl, fs.clone)),
             Workload("tree", "small tree (300 files, links, times)", True,
                      lambda p: W.synthetic_tree(p, 300, extras=True),
-                     lambda fs: T.tree_tools(rl, fs.clone, fs.name, floor=cfg.floor)
+                     lambda fs: T.tree_tools(rl, fs.clone, fs.name, floor=cfg.floor,
+                                             pnpm=pnpm)
                      + T.selftest_tools(fs.clone),
                      strace=True),
         ]
     return [
         Workload("file1g", "1 GiB random file", False,
                  lambda p: W.random_file(p, W.GiB),
-                 lambda fs: T.file_tools(rl, fs.clone, cfr, fs.name)),
+                 lambda fs: T.file_tools(rl, fs.clone, cfr, fs.name, pnpm)),
         Workload("file1g-cold", "1 GiB random file, cold cache (dropped before every run)",
                  False, lambda p: W.random_file(p, W.GiB),
                  lambda fs: T.cold_copy_tools(rl, cfr), fs=("ext4",), cold=True),
         Workload("clone", "single clones, 1 GiB and 1 MiB (at least 15 runs)", False,
-                 W.clone_pair, lambda fs: T.clone_tools(rl), fs=CLONE_FS, min_runs=15),
+                 W.clone_pair, lambda fs: T.clone_tools(rl, pnpm), fs=CLONE_FS, min_runs=15),
         Workload("sparse4g", "4 GiB sparse file, 64 MiB of data in 1 MiB pieces "
                  "(at least 9 runs)", False,
                  lambda p: W.sparse_file(p, 4 * W.GiB, 64),
@@ -109,7 +111,7 @@ def plan(cfg):
         Workload("npm", "node_modules tree (npm ci from bench/package-lock.json)", True,
                  lambda p: W.copy_tree_in(cfg.npm_tree, p),
                  lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs",
-                                         floor=cfg.floor),
+                                         floor=cfg.floor, pnpm=pnpm),
                  fs=("btrfs", "xfs", "ext4"), strace=True),
         Workload("tree100k", "synthetic tree, 100,000 small files", True,
                  lambda p: W.synthetic_tree(p, 100_000),
@@ -315,6 +317,8 @@ def parse_args(argv):
     ap.add_argument("--floor", required=True)
     ap.add_argument("--fs", action="append", default=[], help="NAME=MOUNTPOINT")
     ap.add_argument("--npm-tree", help="installed node_modules to copy from")
+    ap.add_argument("--node-peers", help="node_modules holding @reflink/reflink "
+                    "(bench/peers/); without it, its rows are left out")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", help="comma-separated workload keys")
     ap.add_argument("--strace-fs", default="btrfs,ext4")
@@ -326,6 +330,8 @@ def parse_args(argv):
     cfg = ap.parse_args(argv)
     cfg.fs = [Fs(*x.split("=", 1)) for x in cfg.fs]
     cfg.strace_fs = cfg.strace_fs.split(",") if cfg.strace_fs else []
+    if cfg.node_peers:  # for peer_node.js's require("@reflink/reflink")
+        os.environ["NODE_PATH"] = os.path.abspath(cfg.node_peers)
     return cfg
 
 

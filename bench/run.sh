@@ -3,14 +3,14 @@
 #
 # Mounts its own btrfs, XFS (reflink=1) and ext4 loop images and a tmpfs
 # under a temporary directory (unmounted and removed by the EXIT trap, also
-# on failure), installs the npm tree from bench/package-lock.json once into
-# bench/cache/, then runs bench/harness.py: every tool in turn, several
-# runs, every copy verified. Prints a Markdown table and writes it (and the
+# on failure), installs the npm tree from bench/package-lock.json and the npm
+# peers of bench/peers/ (@reflink/reflink) once into bench/cache/, then runs
+# bench/harness.py: every tool in turn, several runs, every copy verified. Prints a Markdown table and writes it (and the
 # raw JSON) to bench/results/.
 #
 #   bench/run.sh [--runs N] [--only W1,W2] [--fs btrfs,xfs,ext4,tmpfs]
 #                [--strace-fs btrfs,ext4] [--strace-all] [--cold] [--results DIR]
-#   bench/run.sh --smoke      one small tree and file, one run, no npm
+#   bench/run.sh --smoke      one small tree and file, one run, no npm tree
 #
 # Workloads (--only): file1g file1g-cold clone sparse4g npm tree100k tree10k.
 # B is the build directory holding reflink (default build).
@@ -56,23 +56,29 @@ done
 need_pkg strace strace || die "strace missing"
 need_pkg /usr/bin/time time || [ -x /usr/bin/time ] || die "/usr/bin/time missing"
 
-# npm_tree: print an installed node_modules for bench/package-lock.json,
-# kept in bench/cache/ (gitignored) under the lock file's hash.
-npm_tree() {
+# npm_install NAME DIR: print an installed node_modules for DIR's
+# package-lock.json, kept in bench/cache/ (gitignored) under its hash.
+npm_install() {
 	local key dir tmp
-	key=$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -c1-16)
-	dir="$HERE/cache/npm-$key"
+	key=$(cat "$2/package.json" "$2/package-lock.json" | sha256sum | cut -c1-16)
+	dir="$HERE/cache/$1-$key"
 	if [ ! -d "$dir/node_modules" ]; then
 		need_pkg npm npm || return 1
 		mkdir -p "$HERE/cache" && tmp=$(mktemp -d "$HERE/cache/tmp.XXXX") || return 1
-		cp "$HERE/package.json" "$HERE/package-lock.json" "$tmp/"
-		echo "bench: installing the npm tree into $dir (once)" >&2
+		cp "$2/package.json" "$2/package-lock.json" "$tmp/"
+		echo "bench: installing $2's npm packages into $dir (once)" >&2
 		(cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 ||
 			{ rm -rf "$tmp"; return 1; }
 		mv -T "$tmp" "$dir" || return 1
 	fi
 	echo "$dir/node_modules"
 }
+# The tree copied by the npm workload (bench/package-lock.json).
+npm_tree() { npm_install npm "$HERE"; }
+# The peers that are npm packages (bench/peers/): @reflink/reflink, which
+# pnpm clones with. Its install script is not needed (its native binary
+# comes as the optional dependency for this platform).
+node_peers() { npm_install peers "$HERE/peers"; }
 
 if [ $smoke = 1 ]; then
 	fslist=${fslist:-tmpfs,ext4,btrfs} runs=1 strace_fs=btrfs
@@ -83,6 +89,9 @@ else
 	need_pkg node nodejs || echo "bench: node missing: its rows will fail" >&2
 	npm=$(npm_tree) || die "could not install the npm tree (is the npm registry reachable?)"
 fi
+# Smoke mode too (two small packages, once): its rows must not rot.
+peers=$(node_peers) ||
+	{ peers=""; echo "bench: could not install bench/peers (npm registry?): no @reflink/reflink rows" >&2; }
 
 fsargs=()
 for fs in ${fslist//,/ }; do
@@ -100,6 +109,7 @@ hargs=(--reflink "$RL" --fiemap "$FIEMAP" --cfr "$B/bench-cfr" --floor "$B/bench
 [ -n "$only" ] && hargs+=(--only "$only")
 hargs+=($flags)
 [ $smoke = 0 ] && hargs+=(--npm-tree "$npm")
+[ -n "$peers" ] && hargs+=(--node-peers "$peers")
 # In its own process group, waited for in the background, so that on INT
 # or TERM the trap stops it and everything it started before unmounting.
 setsid "$PY" "$HERE/harness.py" "${hargs[@]}" "${fsargs[@]}" &

@@ -46,11 +46,21 @@ def node(name, kind, want=None):
                 want or Want(), inproc=True)
 
 
+# The npm package pnpm clones with (bench/peers/), only where it can clone:
+# elsewhere pnpm does not use it.
+PNPM_FILE = "@reflink/reflink reflinkFileSync"
+PNPM_TREE = "@reflink/reflink tree (pnpm's import)"
+
+
+def pnpm_file(want):
+    return node(PNPM_FILE, "reflinkFileSync", want)
+
+
 def cp(args, want=None):
     return Tool("cp " + " ".join(args), ["cp"] + args + ["{src}", "{dst}"], want or Want())
 
 
-def file_tools(rl, clone, cfr, fstype):
+def file_tools(rl, clone, cfr, fstype, pnpm=False):
     """One large file. On a filesystem that clones, the clone modes are
     compared; elsewhere the copies, with a copy_file_range loop as floor."""
     clone_w = Want(shared=clone)
@@ -69,6 +79,8 @@ def file_tools(rl, clone, cfr, fstype):
     if clone:
         tools += [python("python FICLONE", "copyfile-ficlone", clone_w),
                   node("node copyFileSync FICLONE", "copyFile-ficlone", clone_w)]
+        if pnpm:
+            tools.append(pnpm_file(clone_w))
     else:
         tools += [node("node copyFileSync", "copyFile"),
                   Tool("copy_file_range loop", [cfr, "{src}", "{dst}"])]
@@ -83,17 +95,20 @@ def cold_copy_tools(rl, cfr):
             Tool("copy_file_range loop", [cfr, "{src}", "{dst}"])]
 
 
-def clone_tools(rl):
-    """One clone of 1 GiB and one of 1 MiB, by reflink and by cp: what a
-    clone costs, and that its cost does not grow with the size."""
+def clone_tools(rl, pnpm=False):
+    """One clone of 1 GiB and one of 1 MiB, by reflink, cp and (pnpm) the
+    npm package @reflink/reflink: what a clone costs, and that its cost
+    does not grow with the size."""
     w = Want(shared=True)
     tools = []
     for size in ("1 GiB", "1 MiB"):
-        tools += [reflink("reflink --reflink=always, " + size, rl, ["--reflink=always"], w),
-                  cp(["--reflink=always"], w)]
-        tools[-1].name += ", " + size
-        for t in tools[-2:]:
+        row = [reflink("reflink --reflink=always, " + size, rl, ["--reflink=always"], w),
+               cp(["--reflink=always"], w)] + ([pnpm_file(w)] if pnpm else [])
+        for t in row:
+            if not t.name.endswith(size):
+                t.name += ", " + size
             t.sub = t.group = size.replace(" ", "")
+        tools += row
     return tools
 
 
@@ -113,10 +128,11 @@ def _archive(clone, slack=0, files_only=False):
     return Want(shared=clone, meta=True, mtime_slack_ns=slack, file_meta_only=files_only)
 
 
-def tree_tools(rl, clone, fstype, full=True, node_too=True, floor=None):
+def tree_tools(rl, clone, fstype, full=True, node_too=True, floor=None, pnpm=False):
     """A tree: reflink with its default workers and with one, against cp -a,
-    tar (ext4), shutil.copytree (with FICLONE where clones work) and Node's
-    cpSync; only reflink -a and cp -a unless full."""
+    tar (ext4), shutil.copytree (with FICLONE where clones work), Node's
+    cpSync and (pnpm, where clones work) @reflink/reflink file by file, as
+    pnpm imports a package; only reflink -a and cp -a unless full."""
     mode = "--reflink=" + ("always" if clone else "auto")
     a = _archive(clone)
     if not full:
@@ -135,6 +151,9 @@ def tree_tools(rl, clone, fstype, full=True, node_too=True, floor=None):
     if node_too:
         tools.append(node("node cpSync FICLONE", "cpSync-ficlone",
                           _archive(clone, slack=10**6, files_only=True)))
+        if pnpm and clone:
+            # Content and clones only: pnpm keeps no modes and no times.
+            tools.append(node(PNPM_TREE, "reflink-tree", Want(shared=True)))
     if floor:
         tools.append(Tool("floor: open, clone/copy, close", [floor, "{src}", "{dst}"],
                           Want(shared=clone), "reference"))

@@ -1,4 +1,7 @@
-/* check.c - reflink --check PATH...: can this filesystem clone? */
+/* check.c - reflink --check PATH...: can this filesystem clone? Three
+ * answers: clones work (exit 0); they do not, but copy_file_range is
+ * offloaded to a server or daemon (exit 3 all the same: a clone is not
+ * promised, --reflink=auto is the mode to use there); neither (exit 3). */
 #include "cli.h"
 
 #include <errno.h>
@@ -8,6 +11,10 @@ static void print_text(const char *path, const rl_probe_result *p)
 	report_quote(stdout, path);
 	if (p->supported)
 		printf(": clones supported (%s)\n", p->fstype);
+	else if (p->offload[0])
+		printf(": clones not supported (%s); copy_file_range is "
+		       "offloaded to the filesystem (%s), which may clone "
+		       "server-side: use --reflink=auto\n", p->fstype, p->offload);
 	else
 		printf(": clones not supported (%s): %s\n", p->fstype,
 		       rl_strerror(p->reason));
@@ -19,6 +26,11 @@ static void print_json(const char *path, const rl_probe_result *p, int first)
 	json_string(stdout, path);
 	printf(",\"supported\":%s,\"fstype\":", p->supported ? "true" : "false");
 	json_string(stdout, p->fstype);
+	printf(",\"offload\":");
+	if (p->offload[0])
+		json_string(stdout, p->offload);
+	else
+		printf("null");
 	if (!p->supported) {
 		printf(",\"reason\":");
 		json_string(stdout, rl_strerror(p->reason));

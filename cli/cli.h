@@ -26,6 +26,7 @@ struct cli {
 	int recursive;
 	int deref;             /* -1 default (cp's), 0 -P, 1 -L */
 	int verbose, json, fsync;
+	int atomic;            /* --atomic: trees appear or are replaced whole */
 	int progress;          /* -1 auto, 0 off, 1 on */
 	int target_is_dir;     /* -T given: 0 means "never treat DEST as a dir" */
 	unsigned int jobs;
@@ -76,11 +77,37 @@ void json_string(FILE *f, const char *s);
 void report_quote(FILE *f, const char *s);
 double now_seconds(void);
 
+/* made.c: the (device, inode) of each non-directory this run created,
+ * kept when on (several operands). */
+struct made_id {
+	uint64_t dev, ino;
+	int used;
+};
+struct made {
+	int on;
+	struct made_id *tab;
+	size_t cap, n;
+};
+void made_add(struct made *m, uint64_t dev, uint64_t ino);
+int made_has(const struct made *m, uint64_t dev, uint64_t ino);
+/* Record what path names now (lstat; directories are not recorded). */
+void made_add_path(struct made *m, const char *path);
+/* Did this run make what path names now? *is_link: it is a symlink. */
+int made_has_path(const struct made *m, const char *path, int *is_link);
+void made_free(struct made *m);
+/* report.c: one error line in cp's words: "reflink: " t1 'n1' t2 'n2' t3. */
+void report_words(struct report *r, const char *t1, const char *n1,
+		  const char *t2, const char *n2, const char *t3);
+/* report.c: cp's words for an operand refused because dst was made by an
+ * earlier operand of this run. */
+void report_just_made(struct report *r, const char *src, const char *dst,
+		      int dst_is_link, int src_is_link);
+
 /* copy.c: copy SOURCE... to DEST as the operands say. */
 int cli_copy(const struct cli *c, struct report *r);
 /* tree.c: copy the directory src to dst (-r). */
-void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
-		   const char *dst);
+void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
+		   const char *src, const char *dst);
 /* check.c: --check PATH... */
 int cli_check(const struct cli *c);
 

@@ -29,10 +29,16 @@ static void on_bytes(void *ctx, uint64_t done, uint64_t total)
 }
 
 static void copy_one_file(const struct cli *c, struct report *r,
-			  const char *src, const char *dst, int is_link)
+			  struct made *made, const char *src, const char *dst,
+			  int is_link)
 {
 	rl_options o = RL_OPTIONS_INIT;
 	rl_result res = RL_RESULT_INIT;
+	int dst_is_link = 0;
+	if (made_has_path(made, dst, &dst_is_link)) {
+		report_just_made(r, src, dst, dst_is_link, is_link);
+		return;
+	}
 	o.mode = c->mode;
 	o.flags = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
 	/* A lone file has no hard links to keep (-a asks for them). */
@@ -42,14 +48,16 @@ static void copy_one_file(const struct cli *c, struct report *r,
 		o.ctx = r;
 	}
 	int err = rl_copy_file(src, dst, &o, &res);
-	if (err < 0)
+	if (err < 0) {
 		report_error(r, "cannot copy", src, dst, err);
-	else
-		report_file(r, src, dst, &res);
+		return;
+	}
+	report_file(r, src, dst, &res);
+	made_add_path(made, dst);
 }
 
 static void copy_operand(const struct cli *c, struct report *r,
-			 const char *src, const char *dst)
+			 struct made *made, const char *src, const char *dst)
 {
 	struct stat st;
 	/* Like cp: command-line symlinks are followed unless recursive or -P. */
@@ -64,9 +72,9 @@ static void copy_operand(const struct cli *c, struct report *r,
 		return;
 	}
 	if (S_ISDIR(st.st_mode))
-		cli_copy_tree(c, r, src, dst);
+		cli_copy_tree(c, r, made, src, dst);
 	else
-		copy_one_file(c, r, src, dst, S_ISLNK(st.st_mode));
+		copy_one_file(c, r, made, src, dst, S_ISLNK(st.st_mode));
 }
 
 int cli_copy(const struct cli *c, struct report *r)
@@ -80,6 +88,8 @@ int cli_copy(const struct cli *c, struct report *r)
 		report_error(r, "target", dest, NULL, -ENOTDIR);
 		return -1;
 	}
+	/* With several operands, one may land where another just did. */
+	struct made made = { .on = nsrc > 1 };
 	for (int i = 0; i < nsrc; i++) {
 		const char *src = c->operands[i];
 		char *target = into_dir ? join_base(dest, src) : NULL;
@@ -87,8 +97,9 @@ int cli_copy(const struct cli *c, struct report *r)
 			report_error(r, "cannot copy", src, dest, -ENOMEM);
 			continue;
 		}
-		copy_operand(c, r, src, target ? target : dest);
+		copy_operand(c, r, &made, src, target ? target : dest);
 		free(target);
 	}
+	made_free(&made);
 	return 0;
 }

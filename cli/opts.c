@@ -9,7 +9,7 @@
 
 enum {
 	OPT_REFLINK = 256, OPT_PRESERVE, OPT_JSON, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_EXCLUDE, OPT_FSYNC,
+	OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_EXCLUDE, OPT_FSYNC, OPT_ATOMIC,
 };
 
 static const struct option longopts[] = {
@@ -28,6 +28,7 @@ static const struct option longopts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "fsync", no_argument, NULL, OPT_FSYNC },
+	{ "atomic", no_argument, NULL, OPT_ATOMIC },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -135,6 +136,7 @@ static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t 
 		return 0;
 	case 'L': c->deref = 1; return 0;
 	case 'P': c->deref = 0; return 0;
+	case 'd': c->deref = 0, c->preserve |= RL_PRESERVE_LINKS; return 0;
 	case 'j':
 		if (parse_jobs(arg, &c->jobs) < 0)
 			return usage_error(err, cap, "invalid number of jobs '%s' (1 to 1024)", arg);
@@ -149,6 +151,7 @@ static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t 
 	case OPT_PROGRESS: c->progress = 1; return 0;
 	case OPT_NO_PROGRESS: c->progress = 0; return 0;
 	case OPT_FSYNC: c->flags |= RL_F_FSYNC; return 0;
+	case OPT_ATOMIC: c->atomic = 1; return 0;
 	case OPT_CHECK: c->action = CLI_CHECK; return 0;
 	case OPT_HELP: c->action = CLI_HELP; return 0;
 	case OPT_VERSION: c->action = CLI_VERSION; return 0;
@@ -162,6 +165,8 @@ static int check_operands(const struct cli *c, char *err, size_t cap)
 		return 0;
 	if (c->action == CLI_CHECK)
 		return c->n_operands ? 0 : usage_error(err, cap, "missing PATH operand for '--check'");
+	if (c->atomic && !c->recursive)
+		return usage_error(err, cap, "option '--atomic' needs -r, -R or -a");
 	if (c->n_operands == 0)
 		return usage_error(err, cap, "missing file operand");
 	if (c->n_operands == 1)
@@ -182,7 +187,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t cap)
 	optind = 0; /* reset getopt: the parser may run more than once */
 	opterr = 0;
 	int opt, r;
-	while ((opt = getopt_long(argc, argv, "nprRaLPj:Tv", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "nprRaLPdj:Tv", longopts, NULL)) != -1) {
 		if (opt == '?' || opt == ':') {
 			if (optopt && optopt < 256)
 				return usage_error(err, cap, "invalid option -- '%c'", optopt);
@@ -220,6 +225,7 @@ void cli_usage(FILE *out)
 	      "  -a, --archive           same as -r -P --preserve=all\n"
 	      "  -L, --dereference       follow symlinks in SOURCE\n"
 	      "  -P, --no-dereference    copy symlinks as symlinks\n"
+	      "  -d                      same as -P --preserve=links\n"
 	      "  -j, --jobs=N            copy with N threads (default: online CPUs)\n"
 	      "      --exclude=GLOB      leave out entries whose name or relative path\n"
 	      "                            matches GLOB (repeatable)\n"
@@ -230,6 +236,8 @@ void cli_usage(FILE *out)
 	      "                            terminal when the copy takes long)\n"
 	      "      --no-progress       never show progress\n"
 	      "      --fsync             flush each file to disk before it is put in place\n"
+	      "      --atomic            with -r: the copy of a directory appears, or\n"
+	      "                            replaces an existing one, in one step\n"
 	      "      --check             tell whether PATH's filesystem can clone\n"
 	      "      --help              show this help\n"
 	      "      --version           show the version\n\n"

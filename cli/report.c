@@ -27,11 +27,19 @@ void report_init(struct report *r, const struct cli *c)
 	r->t0 = now_seconds();
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
+/* Length of the valid UTF-8 sequence at s, or 0: valid as Unicode (and
+ * Python's decoder) define it, so no overlong forms, no surrogates (ED A0..
+ * ED BF), nothing above U+10FFFF. A NUL ends the check like any non-
+ * continuation byte, so it never reads past the string. */
 static size_t utf8_len(const unsigned char *s)
 {
-	size_t n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-	for (size_t i = 1; i < n; i++)
+	size_t n = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2
+		 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
+	unsigned lo = s[0] == 0xe0 ? 0xa0 : s[0] == 0xf0 ? 0x90 : 0x80;
+	unsigned hi = s[0] == 0xed ? 0x9f : s[0] == 0xf4 ? 0x8f : 0xbf;
+	if (n > 1 && (s[1] < lo || s[1] > hi))
+		return 0;
+	for (size_t i = 2; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 	return n;
@@ -90,29 +98,64 @@ void report_error_text(struct report *r, const char *what, const char *a,
 	r->errors++;
 }
 
+void report_words(struct report *r, const char *t1, const char *n1,
+			 const char *t2, const char *n2, const char *t3)
+{
+	clear_progress(r);
+	fprintf(stderr, "reflink: %s", t1);
+	report_quote(stderr, n1);
+	fputs(t2, stderr);
+	report_quote(stderr, n2);
+	fprintf(stderr, "%s\n", t3);
+	r->errors++;
+}
+
+void report_just_made(struct report *r, const char *src, const char *dst,
+		      int dst_is_link, int src_is_link)
+{
+	/* cp would write through the link it just made: it says so. */
+	if (dst_is_link && !src_is_link)
+		report_words(r, "will not copy ", src,
+			     " through just-created symlink ", dst, "");
+	else
+		report_words(r, "will not overwrite just-created ", dst, " with ",
+			     src, "");
+}
+
 void report_error(struct report *r, const char *what, const char *a,
 		  const char *b, int err)
 {
+	if (err == RL_ESAMEFILE && b) { /* cp's words, which scripts match */
+		report_words(r, "", a, " and ", b, " are the same file");
+		return;
+	}
 	report_error_text(r, what, a, b, rl_strerror(err));
 	if (rl_is_clone_impossible(err))
 		r->noclone++;
 }
 
+/* A file name as a JSON string. A name is bytes, not text: each byte that is
+ * not part of valid UTF-8 is written as the lone surrogate \udcXX (Python's
+ * surrogateescape), which no real character can be, so a reader gets the
+ * exact bytes back (json.loads, then os.fsencode) and a byte 0xff differs
+ * from the character U+00FF ("\u00ff" or its UTF-8). */
 void json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	fputc('"', f);
 	while (*p) {
-		size_t n = *p >= 0x80 ? utf8_len(p) : 1;
-		if (*p >= 0x80 && n) {
+		size_t n = utf8_len(p);
+		if (n > 1) {
 			fwrite(p, 1, n, f);
 			p += n;
 			continue;
 		}
-		if (*p == '"' || *p == '\\')
+		if (n == 0)
+			fprintf(f, "\\udc%02x", *p);
+		else if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(f, "\\u%04x", *p); /* a lone byte: shown as its code */
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
 		else
 			fputc(*p, f);
 		p++;

@@ -7,6 +7,7 @@
 
 struct tree_ctx {
 	struct report *r;
+	struct made *made;
 	const char *src, *dst;
 };
 
@@ -26,18 +27,38 @@ static void on_entry(void *ctx, const char *path, int type, const rl_result *res
 		report_dir(t->r);
 		return;
 	}
-	if ((type & S_IFMT) != S_IFREG || !res)
+	int is_file = (type & S_IFMT) == S_IFREG && res;
+	if (!is_file && !t->made->on)
 		return;
 	char *s = join(t->src, path), *d = join(t->dst, path);
-	report_file(t->r, s ? s : path, d ? d : path, res);
+	if (is_file)
+		report_file(t->r, s ? s : path, d ? d : path, res);
+	if (d)
+		made_add_path(t->made, d);
 	free(s);
 	free(d);
+}
+
+/* A file an earlier operand made is never overwritten (cp's rule). */
+static int on_replace(void *ctx, uint64_t dev, uint64_t ino)
+{
+	struct tree_ctx *t = ctx;
+	return made_has(t->made, dev, ino);
+}
+
+static int is_symlink(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 static int on_error(void *ctx, const char *src, const char *dst, int err)
 {
 	struct tree_ctx *t = ctx;
-	report_error(t->r, "cannot copy", src, dst, err);
+	if (err == RL_EREFUSED)
+		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
+	else
+		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
 
@@ -49,35 +70,41 @@ static void on_progress(void *ctx, const rl_tree_stats *s)
 	report_progress(t->r, s->bytes, s->total_bytes);
 }
 
-/* Is p's last component "." (trailing slashes aside)? */
-static int ends_in_dot(const char *p)
+/* An existing DEST: a directory is merged into, as cp does (also the
+ * same-named directories of several operands, and SRC/. into DIR); 1 if
+ * so, 0 if DEST is absent, -1 (reported) if it cannot be. A symlink there,
+ * even to a directory, is no directory to merge into (cp says the same). */
+static int merge_into(struct report *r, const char *src, const char *dst)
 {
-	size_t n = strlen(p);
-	while (n > 1 && p[n - 1] == '/')
-		n--;
-	return n > 0 && p[n - 1] == '.' && (n == 1 || p[n - 2] == '/');
+	struct stat st;
+	if (lstat(dst, &st) != 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return 1;
+	report_words(r, "cannot overwrite non-directory ", dst,
+		     " with directory ", src, "");
+	return -1;
 }
 
-void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
-		   const char *dst)
+void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
+		   const char *src, const char *dst)
 {
-	struct tree_ctx t = { r, src, dst };
+	struct tree_ctx t = { r, made, src, dst };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats = RL_TREE_STATS_INIT;
+	int merge = merge_into(r, src, dst);
+	if (merge < 0)
+		return;
 	o.mode = c->mode;
-	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0);
-	struct stat st;
-	/* -T onto an existing directory merges into it, as cp -rT does; so
-	 * does SRC/. into a directory (DIR/. is DIR: cp's idiom for copying a
-	 * directory's contents into another). */
-	if ((c->target_is_dir == 0 || ends_in_dot(src)) && stat(dst, &st) == 0 &&
-	    S_ISDIR(st.st_mode))
-		o.flags |= RL_TREE_MERGE;
+	/* --atomic replaces an existing directory whole instead. */
+	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
+		  (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
 	o.preserve = c->preserve;
 	o.jobs = c->jobs;
 	o.excludes = c->excludes;
 	o.on_entry = on_entry;
 	o.on_error = on_error;
+	o.on_replace = made->on ? on_replace : NULL;
 	/* A progress callback costs a counting pre-scan: only when shown. */
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;

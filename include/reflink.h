@@ -56,6 +56,7 @@ extern "C" {
 #define RL_EINSIDE       (RL_ERRNO_BASE - 13) /* dest lies inside the source tree */
 #define RL_EPARTIAL      (RL_ERRNO_BASE - 14) /* rl_copy_tree: some entries failed,
 						  each one passed to on_error */
+#define RL_EREFUSED      (RL_ERRNO_BASE - 15) /* on_replace kept the existing dest */
 
 /* A human-readable description of any code this library returns (also of
  * plain -errno values). Never NULL; the string is static. Thread-safe. */
@@ -158,10 +159,16 @@ typedef struct rl_result {
  * source's with RL_PRESERVE_MODE; setuid/setgid only with
  * RL_PRESERVE_OWNERSHIP, and only after the owner is set.
  *
- * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, socket, device),
- * -EEXIST (with RL_F_NO_CLOBBER), RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
- * -EIO..., -EINVAL for a bad option (unknown flag bits, RL_PRESERVE_LINKS,
- * which only a tree can honour). res may be NULL. Thread-safe.
+ * Same file (RL_ESAMEFILE), as cp: dst is src (any path, a hard link), a
+ * symlink dst points at src, or, with RL_F_NOFOLLOW and src a symlink, dst
+ * is what src resolves to (through any chain of links): replacing it would
+ * destroy the data the link names. Both are then left untouched.
+ *
+ * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, device), -ENXIO (a
+ * socket, which open() refuses), -EEXIST (with RL_F_NO_CLOBBER),
+ * RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC, -EIO..., -EINVAL for a bad option
+ * (unknown flag bits, RL_PRESERVE_LINKS, which only a tree can honour).
+ * res may be NULL. Thread-safe.
  */
 RL_EXTERN int rl_copy_file(const char *src, const char *dst,
 			   const rl_options *opts, rl_result *res);
@@ -194,20 +201,33 @@ RL_EXTERN int rl_clone_range(int src_fd, uint64_t src_off, int dst_fd,
 
 /* --- Probe --------------------------------------------------------------- */
 
-#define RL_PROBE_VERSION 1
+#define RL_PROBE_VERSION 2
 typedef struct rl_probe_result {
 	unsigned int version; /* RL_PROBE_VERSION, set by the caller */
 	int supported;        /* 1 if clones work in this directory */
 	int reason;           /* when not supported: the RL_ECLONE_* or -errno */
 	char fstype[32];      /* filesystem type as the mount table names it */
+	/* version 2: when supported is 0 and the filesystem passes
+	 * copy_file_range on to its server or daemon, which may clone or copy
+	 * there ("fuse", "nfs", "smb", "cephfs", by statfs type), else "".
+	 * RL_MODE_AUTO is then the mode to use. Written only for version >= 2. */
+	char offload[16];
 } rl_probe_result;
-#define RL_PROBE_INIT { RL_PROBE_VERSION, 0, 0, { 0 } }
+#define RL_PROBE_INIT { RL_PROBE_VERSION, 0, 0, { 0 }, { 0 } }
 
 /*
  * Does the filesystem at path (a directory, or a file meaning its directory)
  * support clones? Clones one unnamed O_TMPFILE into another, so nothing is
- * left behind even if the process is killed. Needs write access to the
- * directory; without it, answers from the filesystem type alone.
+ * left behind even if the process is killed (where the filesystem has no
+ * O_TMPFILE, two named files unlinked as soon as they are open). Needs
+ * write access to the directory; without it, answers from the filesystem
+ * type alone. Three answers: clones work (supported); they do not, but
+ * copy_file_range is offloaded (offload names the kind, version >= 2); or
+ * neither. The kernel does not say whether an offloaded copy_file_range
+ * was a clone on the server: a server may also copy the bytes, or (as a
+ * FUSE daemon answering ENOSYS) leave the kernel to copy them.
+ * A caller built against version 1 passes version 1 and a version 1
+ * struct: nothing past fstype is written. Thread-safe.
  * Returns 0 with *out filled, or a negative error (e.g. -ENOENT).
  */
 RL_EXTERN int rl_probe(const char *path, rl_probe_result *out);
@@ -260,6 +280,12 @@ typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
  * in the library's layout (so_far->version says which); every version
  * extends the one before, so a caller reads the fields it knows. */
 typedef void (*rl_progress_cb)(void *ctx, const rl_tree_stats *so_far);
+/* Asked before an existing destination entry that is not a directory is
+ * replaced (merging): dev and ino are that entry's own (lstat). Return 0 to
+ * replace it, nonzero to keep it: the entry then fails with RL_EREFUSED,
+ * passed to on_error. Lets a caller protect what it made itself, as cp
+ * refuses to overwrite a file it just created from another operand. */
+typedef int (*rl_replace_cb)(void *ctx, uint64_t dev, uint64_t ino);
 /* Filter: return nonzero to leave the entry out. relpath is relative to the
  * source root, name is the last component. */
 typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
@@ -268,8 +294,11 @@ typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
 /* rl_tree_options.flags (in addition to the rl_options flags) */
 #define RL_TREE_DEREF_ALL   0x100u /* follow every symlink in the tree (-L) */
 #define RL_TREE_MERGE       0x200u /* dst may exist: merge into it */
+#define RL_TREE_ATOMIC      0x400u /* dst appears or is replaced in one step */
 
-#define RL_TREE_OPTIONS_VERSION 1
+/* Version 2 added on_replace; a version-1 caller's struct ends before it,
+ * and the library reads no field past the caller's version. */
+#define RL_TREE_OPTIONS_VERSION 2
 typedef struct rl_tree_options {
 	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
 	rl_mode mode;
@@ -282,9 +311,11 @@ typedef struct rl_tree_options {
 	rl_error_cb on_error;
 	rl_progress_cb on_progress;
 	void *ctx;             /* passed to the callbacks */
+	/* version 2 */
+	rl_replace_cb on_replace; /* optional: may an existing entry go? */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
-	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

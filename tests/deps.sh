@@ -10,6 +10,9 @@ have mkfs.ext4 || need+=(e2fsprogs)
 have clang || need+=(clang)
 have valgrind || need+=(valgrind)
 have strace || need+=(strace)
+have pkg-config || need+=(pkg-config)
+have fusermount3 || need+=(fuse3)
+pkg-config --exists fuse3 2>/dev/null || need+=(libfuse3-dev)
 [ -x /usr/bin/time ] || need+=(time)
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||

@@ -19,6 +19,7 @@ static const struct code_text rl_codes[] = {
 	{ RL_ECHANGED, "source changed size while it was being copied" },
 	{ RL_EINSIDE, "cannot copy a directory into itself" },
 	{ RL_EPARTIAL, "some entries could not be copied (each was reported)" },
+	{ RL_EREFUSED, "the caller refused to replace the destination" },
 };
 
 const char *rl_strerror(int err)

@@ -92,12 +92,36 @@ int rl__place_mode(int fd, int dirfd, const char *name, mode_t mode);
 int rl__place_mkdir(int dirfd, const char *name);
 /* Give us rwx on the directory fd (stat st) if its mode denies them. */
 int rl__place_dir_ours(int fd, const struct stat *st);
-/* copy.c: copy the open regular file src (stat st) to dst_dirfd/name. */
+/* copy.c: an unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the
+ * filesystem has none (FUSE, NFS), a named one left in tmp. fd or -errno. */
+int rl__make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX]);
+/* Asked before an existing destination (not a directory) is replaced:
+ * ask returns 0 to replace it, nonzero to keep it. */
+struct rl__guard {
+	int (*ask)(void *ctx, const struct stat *existing);
+	void *ctx;
+};
+/* copy.c: 0 to go on, RL_EREFUSED if the guard (may be NULL) says keep. */
+int rl__guard_ask(const struct rl__guard *g, const struct stat *existing);
+/* copy.c: would replacing dirfd/name (its lstat dst) with a copy of src
+ * destroy the source? src is what is copied (a symlink's own lstat when
+ * copied as a link), target what a symlink src resolves to (NULL when
+ * dangling). As cp's "are the same file". */
+int rl__replaces_source(int dirfd, const char *name, const struct stat *dst,
+			const struct stat *src, const struct stat *target);
+/* copy.c: copy the open regular file src (stat st) to dst_dirfd/name;
+ * guard (may be NULL) is asked before an existing name is replaced. */
 int rl__copy_into(int src, const struct stat *st, int dst_dirfd,
 		  const char *name, const rl_options *opts,
-		  struct rl__env *env, rl_result *res);
+		  struct rl__env *env, const struct rl__guard *guard,
+		  rl_result *res);
 
 /* options.c */
 int rl__options_check(const rl_options *opts);
+/* The size of a version of rl_tree_options (0: no such version), and a
+ * full copy of the caller's, fields past its version zeroed: the library
+ * reads only the copy. 0 or -EINVAL. */
+size_t rl__tree_options_size(unsigned int version);
+int rl__tree_options_copy(rl_tree_options *out, const rl_tree_options *in);
 
 #endif

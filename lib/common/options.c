@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 int rl_options_init(rl_options *opts, unsigned int version)
@@ -14,11 +15,30 @@ int rl_options_init(rl_options *opts, unsigned int version)
 	return 0;
 }
 
+size_t rl__tree_options_size(unsigned int version)
+{
+	if (version == 0 || version > RL_TREE_OPTIONS_VERSION)
+		return 0;
+	return version >= 2 ? sizeof(rl_tree_options)
+			    : offsetof(rl_tree_options, on_replace);
+}
+
+int rl__tree_options_copy(rl_tree_options *out, const rl_tree_options *in)
+{
+	size_t n = rl__tree_options_size(in->version);
+	if (n == 0)
+		return -EINVAL;
+	memset(out, 0, sizeof *out);
+	memcpy(out, in, n);
+	return 0;
+}
+
 int rl_tree_options_init(rl_tree_options *opts, unsigned int version)
 {
-	if (!opts || version == 0 || version > RL_TREE_OPTIONS_VERSION)
+	size_t n = opts ? rl__tree_options_size(version) : 0;
+	if (n == 0)
 		return -EINVAL;
-	memset(opts, 0, sizeof *opts);
+	memset(opts, 0, n); /* an older caller's struct is only this long */
 	opts->version = version;
 	opts->mode = RL_MODE_AUTO;
 	return 0;

@@ -12,11 +12,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int rl__replaces_source(int dirfd, const char *name, const struct stat *dst,
+			const struct stat *src, const struct stat *target)
+{
+	if (S_ISLNK(src->st_mode)) /* copied as a link: onto its target? */
+		return S_ISLNK(dst->st_mode) ? same_inode(dst, src)
+					     : target && same_inode(dst, target);
+	if (same_inode(dst, src))
+		return 1;
+	/* A symlink at dst is replaced, never followed, but one pointing at
+	 * the source still means "same file", as cp says. */
+	struct stat t;
+	return S_ISLNK(dst->st_mode) && fstatat(dirfd, name, &t, 0) == 0 &&
+	       same_inode(&t, src);
+}
+
+int rl__guard_ask(const struct rl__guard *g, const struct stat *existing)
+{
+	if (!g || !g->ask || g->ask(g->ctx, existing) == 0)
+		return 0;
+	return RL_EREFUSED;
+}
+
 /* Inspect what dst names now: 0 absent, 1 present (to be replaced), or an
- * error. A symlink there is replaced, never followed, but one pointing at
- * the source still means "same file". */
+ * error. src is what is copied; target what a symlink src resolves to. */
 static int check_dest(int dirfd, const char *name, const struct stat *src,
-		      unsigned int flags)
+		      const struct stat *target, unsigned int flags,
+		      const struct rl__guard *guard)
 {
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -26,14 +53,12 @@ static int check_dest(int dirfd, const char *name, const struct stat *src,
 	/* Never swap a device, FIFO or socket for a regular file. */
 	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
 		return RL_ENOTREGULAR;
-	if (S_ISLNK(st.st_mode)) {
-		struct stat target;
-		if (fstatat(dirfd, name, &target, 0) == 0)
-			st = target;
-	}
-	if (st.st_dev == src->st_dev && st.st_ino == src->st_ino)
+	if (rl__replaces_source(dirfd, name, &st, src, target))
 		return RL_ESAMEFILE;
-	return (flags & RL_F_NO_CLOBBER) ? -EEXIST : 1;
+	if (flags & RL_F_NO_CLOBBER)
+		return -EEXIST;
+	int r = rl__guard_ask(guard, &st);
+	return r < 0 ? r : 1;
 }
 
 static int open_named(void *ctx, const char *name)
@@ -48,7 +73,7 @@ static int open_named(void *ctx, const char *name)
 
 /* An unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the filesystem has
  * none, a named one (its name left in tmp). Returns fd or -errno. */
-static int make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX])
+int rl__make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX])
 {
 	tmp[0] = 0;
 	int fd = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
@@ -105,13 +130,14 @@ static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX
 }
 
 int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
-		  const rl_options *opts, struct rl__env *env, rl_result *res)
+		  const rl_options *opts, struct rl__env *env,
+		  const struct rl__guard *guard, rl_result *res)
 {
 	char tmp[RL__TMP_NAME_MAX];
-	int exists = check_dest(dirfd, name, st, opts->flags);
+	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard);
 	if (exists < 0)
 		return exists;
-	int fd = make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
+	int fd = rl__make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
 	if (fd < 0)
 		return fd;
 	int r = rl__copy_data(src, fd, st, opts, env, res);
@@ -174,14 +200,17 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 			const rl_options *opts)
 {
 	char target[PATH_MAX + 1], tmp[RL__TMP_NAME_MAX];
-	struct stat st;
+	struct stat st, to;
 	if (fstatat(sdir, src, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
 	ssize_t n = readlinkat(sdir, src, target, PATH_MAX);
 	if (n < 0)
 		return -errno;
 	target[n] = 0;
-	int exists = check_dest(ddir, name, &st, opts->flags);
+	/* What the link names, through any chain: dst must not be that. */
+	int resolves = fstatat(sdir, src, &to, 0) == 0;
+	int exists = check_dest(ddir, name, &st, resolves ? &to : NULL,
+				opts->flags, NULL);
 	if (exists < 0)
 		return exists;
 	if (!exists && symlinkat(target, ddir, name) == 0)
@@ -228,7 +257,7 @@ int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
 		r = S_ISDIR(st.st_mode) ? -EISDIR : RL_ENOTREGULAR;
 	} else {
 		rl__env_init(&env);
-		r = rl__copy_into(sfd, &st, pfd, name, opts, &env, res);
+		r = rl__copy_into(sfd, &st, pfd, name, opts, &env, NULL, res);
 	}
 	if (sfd >= 0)
 		rl__close(sfd);

@@ -34,45 +34,72 @@ static int fstype_from_mountinfo(dev_t dev, char *out, size_t cap)
 	return found;
 }
 
+/* offload: the kind of filesystem whose kernel client hands
+ * copy_file_range to the server or daemon (FUSE_COPY_FILE_RANGE since
+ * 4.20, NFS 4.2 COPY, SMB3 server-side copy, CephFS object copy), which
+ * may clone there. FICLONE does not reach them (NFS 4.2 CLONE aside, which
+ * the clone trial finds). */
 struct magic_name {
 	unsigned long magic;
 	const char *name;
+	const char *offload;
 };
 
 /* For filesystems whose st_dev is not in the mount table (btrfs
  * subvolumes have their own anonymous device numbers). */
 static const struct magic_name magics[] = {
-	{ 0x9123683e, "btrfs" }, { 0x58465342, "xfs" },
-	{ 0xef53, "ext4" },      { 0x01021994, "tmpfs" },
-	{ 0xca451a4e, "bcachefs" }, { 0x7461636f, "ocfs2" },
-	{ 0x6969, "nfs" },       { 0xfe534d42, "smb2" },
-	{ 0x794c7630, "overlay" }, { 0x2fc12fc1, "zfs" },
-	{ 0x9fa0, "proc" },      { 0x62656572, "sysfs" },
-	{ 0x65735546, "fuse" },  { 0xf2f52010, "f2fs" },
+	{ 0x9123683e, "btrfs", NULL },   { 0x58465342, "xfs", NULL },
+	{ 0xef53, "ext4", NULL },        { 0x01021994, "tmpfs", NULL },
+	{ 0xca451a4e, "bcachefs", NULL }, { 0x7461636f, "ocfs2", NULL },
+	{ 0x6969, "nfs", "nfs" },        { 0xfe534d42, "smb2", "smb" },
+	{ 0x794c7630, "overlay", NULL }, { 0x2fc12fc1, "zfs", NULL },
+	{ 0x9fa0, "proc", NULL },        { 0x62656572, "sysfs", NULL },
+	{ 0x65735546, "fuse", "fuse" },  { 0xf2f52010, "f2fs", NULL },
+	{ 0xff534d42, "cifs", "smb" },   { 0x00c36400, "ceph", "cephfs" },
 };
+
+static const struct magic_name *magic_of(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) != 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+		if ((unsigned long)sf.f_type == magics[i].magic)
+			return &magics[i];
+	return NULL;
+}
 
 static void fstype_from_magic(int fd, char *out, size_t cap)
 {
 	struct statfs sf;
-	snprintf(out, cap, "unknown");
-	if (fstatfs(fd, &sf) != 0)
-		return;
-	for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-		if ((unsigned long)sf.f_type == magics[i].magic) {
-			snprintf(out, cap, "%s", magics[i].name);
-			return;
-		}
-	snprintf(out, cap, "0x%lx", (unsigned long)sf.f_type);
+	const struct magic_name *m = magic_of(fd);
+	if (m)
+		snprintf(out, cap, "%s", m->name);
+	else if (fstatfs(fd, &sf) == 0)
+		snprintf(out, cap, "0x%lx", (unsigned long)sf.f_type);
+	else
+		snprintf(out, cap, "unknown");
 }
 
-/* Clone one unnamed file into another: nothing named, nothing left. */
+/* A probe file: unnamed, or named and unlinked at once where there is no
+ * O_TMPFILE (FUSE, NFS), so that only a kill in between leaves it. */
+static int probe_file(int dirfd)
+{
+	char tmp[RL__TMP_NAME_MAX];
+	int fd = rl__make_temp(dirfd, 0600, tmp);
+	if (fd >= 0 && tmp[0])
+		unlinkat(dirfd, tmp, 0);
+	return fd;
+}
+
+/* Clone one probe file into another: nothing named, nothing left. */
 static int try_clone(int dirfd)
 {
 	static const char block[512] = "reflink probe";
-	int a = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int a = probe_file(dirfd);
 	if (a < 0)
 		return a;
-	int b = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int b = probe_file(dirfd);
 	int r = b < 0 ? b : rl__write_all(a, block, sizeof block, 0);
 	if (r == 0)
 		r = rl__fallback_reason(rl__ficlone(b, a));
@@ -125,6 +152,11 @@ int rl_probe(const char *path, rl_probe_result *out)
 	}
 	out->supported = r == 0;
 	out->reason = r;
+	if (out->version >= 2) { /* a version 1 struct ends at fstype */
+		const struct magic_name *m = out->supported ? NULL : magic_of(dirfd);
+		snprintf(out->offload, sizeof out->offload, "%s",
+			 m && m->offload ? m->offload : "");
+	}
 	rl__close(dirfd);
 	return 0;
 }

@@ -31,7 +31,8 @@ static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
 {
 	struct rl__env env = t->env;
 	env.no_clone = no_clone || rl__verdict_clones_never(t, e);
-	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env, res);
+	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env,
+			     rl__report_guard(t), res);
 }
 
 static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,

@@ -31,6 +31,18 @@ static int make_stand_in(void *ctx, const char *name)
 	return si->fn(si->t, si->e, name, si->arg);
 }
 
+/* Would putting e in place of cur (an existing entry) destroy the source?
+ * A symlink is judged by what it resolves to (looked up only now, when
+ * something is in the way). */
+static int replaces_source(const struct rl__ent *e, const struct stat *cur)
+{
+	struct stat to;
+	int resolves = S_ISLNK(e->st.st_mode) &&
+		       fstatat(e->sdir, e->name, &to, 0) == 0;
+	return rl__replaces_source(e->ddir, e->dname, cur, &e->st,
+				   resolves ? &to : NULL);
+}
+
 /* Make e with fn; if something is there already, replace it atomically
  * (made under a temporary name, then renamed over). */
 static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
@@ -49,8 +61,10 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		return -errno;
 	if (S_ISDIR(cur.st_mode))
 		return -EISDIR;
-	if (cur.st_dev == e->st.st_dev && cur.st_ino == e->st.st_ino)
+	if (replaces_source(e, &cur))
 		return RL_ESAMEFILE;
+	if ((r = rl__guard_ask(rl__report_guard(t), &cur)) < 0)
+		return r;
 	struct stand_in si = { t, e, fn, arg };
 	if ((r = rl__place_temp(tmp, make_stand_in, &si)) < 0)
 		return r;

@@ -29,6 +29,23 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The caller's on_replace about an existing entry: nonzero to keep it. */
+static int keep(void *ctx, const struct stat *existing)
+{
+	struct rl__tree *t = ctx;
+	struct rl__report *p = &t->report;
+	pthread_mutex_lock(&p->mu);
+	int k = p->on_replace(p->ctx, (uint64_t)existing->st_dev,
+			      (uint64_t)existing->st_ino);
+	pthread_mutex_unlock(&p->mu);
+	return k;
+}
+
+const struct rl__guard *rl__report_guard(const struct rl__tree *t)
+{
+	return &t->report.guard;
+}
+
 int rl__report_init(struct rl__tree *t, const rl_tree_options *o)
 {
 	struct rl__report *p = &t->report;
@@ -36,7 +53,10 @@ int rl__report_init(struct rl__tree *t, const rl_tree_options *o)
 	p->on_entry = o->on_entry;
 	p->on_error = o->on_error;
 	p->on_progress = o->on_progress;
+	p->on_replace = o->on_replace;
 	p->ctx = o->ctx;
+	if (o->on_replace)
+		p->guard = (struct rl__guard){ keep, t };
 	/* The first report after 100 ms: a quick copy gets only the last. */
 	atomic_init(&p->next_progress, now_ns() + PROGRESS_NS);
 	return pthread_mutex_init(&p->mu, NULL) ? -ENOMEM : 0;

@@ -86,6 +86,9 @@ static int check_options(const rl_tree_options *o)
 		return -EINVAL;
 	if ((o->flags & ~RL_TREE_FLAGS_) || (o->preserve & ~RL_PRESERVE_ALL))
 		return -EINVAL;
+	/* Atomic publish makes the tree anew: there is nothing to merge. */
+	if ((o->flags & RL_TREE_ATOMIC) && (o->flags & RL_TREE_MERGE))
+		return -EINVAL;
 	return 0;
 }
 
@@ -153,24 +156,43 @@ static void tree_fini(struct rl__tree *t)
 	rl__report_fini(t);
 }
 
-/* dst's absolute path without symlinks, whether it exists or not. */
-static char *real_dest(const struct split *dp, int exists, const char *dst)
+/* dst's absolute path without symlinks, whether it exists or not; dp is
+ * the split of where it is made (its parent is dst's). */
+static char *real_dest(const struct split *dp, int exists, const char *dst,
+		       const char *name)
 {
 	if (exists)
 		return realpath(dst, NULL);
 	char *dir = realpath(dp->dir, NULL), *out = NULL;
-	if (dir && asprintf(&out, "%s/%s", strcmp(dir, "/") ? dir : "", dp->name) < 0)
+	if (dir && asprintf(&out, "%s/%s", strcmp(dir, "/") ? dir : "", name) < 0)
 		out = NULL;
 	free(dir);
 	return out;
 }
 
+/* The last name of path, trailing slashes aside: in a buffer of its own. */
+static char *base_of(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *b = path + len;
+	while (b > path && b[-1] != '/')
+		b--;
+	return strndup(b, (size_t)(path + len - b));
+}
+
 /* A destination inside the source is refused (it would copy itself
  * forever) unless the excludes or filter leave it out. The walk also
- * skips the destination root by device and inode, whatever its path. */
+ * skips the destination root by device and inode, whatever its path.
+ * When publishing, the question is about the target, not its stage. */
 static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
 {
-	char *s = realpath(t->src, NULL), *d = real_dest(dp, exists, t->dst);
+	int staged = t->make_at != t->dst;
+	char *name = staged ? base_of(t->dst) : NULL;
+	char *s = realpath(t->src, NULL);
+	char *d = staged ? real_dest(dp, 0, t->dst, name ? name : "")
+			 : real_dest(dp, exists, t->dst, dp->name);
 	int r = 0;
 	if (s && d) {
 		size_t n = strlen(s);
@@ -182,6 +204,7 @@ static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
 	}
 	free(s);
 	free(d);
+	free(name);
 	return r;
 }
 
@@ -208,7 +231,7 @@ static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 	/* Merging, dst is the caller's to name: a symlink to a directory
 	 * there is followed, as cp does. Below it, nothing ever is. */
 	int fd = rl__openat(*dp->name ? dp->fd : AT_FDCWD,
-			    *dp->name ? dp->name : t->dst,
+			    *dp->name ? dp->name : t->make_at,
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*fresh ? O_NOFOLLOW : 0), 0);
 	if (fd < 0)
 		return fd;
@@ -275,7 +298,7 @@ static int copy_dir(struct rl__tree *t, int sfd, const struct stat *sst)
 	struct split dp;
 	struct stat dst;
 	int fresh = 0, dfd = -1;
-	int r = split_open(t->dst, &dp);
+	int r = split_open(t->make_at, &dp);
 	if (r == 0 && (dfd = open_dest(t, &dp, &fresh, &dst)) < 0)
 		r = dfd;
 	if (r == 0 && !fresh && dst.st_dev == sst->st_dev && dst.st_ino == sst->st_ino)
@@ -291,7 +314,7 @@ static int copy_dir(struct rl__tree *t, int sfd, const struct stat *sst)
 		split_close(&dp);
 		return r;
 	}
-	t->root->fresh = (unsigned char)fresh;
+	t->root->fresh = (unsigned char)(fresh || t->root_fresh);
 	t->dst_dev = dst.st_dev;
 	t->dst_ino = dst.st_ino;
 	rl__verdict_roots(t, sst->st_dev, dst.st_dev);
@@ -358,25 +381,17 @@ static int tree_run(struct rl__tree *t)
 	return r < 0 ? r : 0;
 }
 
-int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
-		 rl_tree_stats *stats)
+int rl__tree_copy(const char *src, const char *make_at, const char *dst,
+		  const rl_tree_options *opts, rl_tree_stats *stats,
+		  int root_fresh)
 {
-	rl_tree_options defaults = RL_TREE_OPTIONS_INIT;
-	if (!src || !dst)
-		return -EINVAL;
-	if (stats && (stats->version == 0 || stats->version > RL_TREE_STATS_VERSION))
-		return -EINVAL;
-	if (!*src || !*dst)
-		return -ENOENT;
-	if (!opts)
-		opts = &defaults;
-	int r = check_options(opts);
-	if (r < 0)
-		return r;
 	struct rl__tree *t = calloc(1, sizeof *t);
 	if (!t)
 		return -ENOMEM;
-	if ((r = tree_init(t, src, dst, opts)) == 0)
+	int r = tree_init(t, src, dst, opts);
+	t->make_at = make_at;
+	t->root_fresh = root_fresh;
+	if (r == 0)
 		r = tree_run(t);
 	if (r == 0)
 		r = rl__tally_result(t);
@@ -385,4 +400,26 @@ int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 	tree_fini(t);
 	free(t);
 	return r;
+}
+
+int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
+		 rl_tree_stats *stats)
+{
+	rl_tree_options defaults = RL_TREE_OPTIONS_INIT, full;
+	if (!src || !dst)
+		return -EINVAL;
+	if (stats && (stats->version == 0 || stats->version > RL_TREE_STATS_VERSION))
+		return -EINVAL;
+	if (!*src || !*dst)
+		return -ENOENT;
+	/* From here on only the full copy is read: an older caller's struct
+	 * ends before the newer fields. */
+	int r = rl__tree_options_copy(&full, opts ? opts : &defaults);
+	if (r == 0)
+		r = check_options(&full);
+	if (r < 0)
+		return r;
+	if (full.flags & RL_TREE_ATOMIC)
+		return rl__publish(src, dst, &full, stats);
+	return rl__tree_copy(src, dst, dst, &full, stats, 0);
 }

@@ -22,7 +22,7 @@
 /* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
  * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
 #define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
-			RL_TREE_MERGE)
+			RL_TREE_MERGE | RL_TREE_ATOMIC)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -130,7 +130,9 @@ struct rl__report {
 	rl_entry_cb on_entry;
 	rl_error_cb on_error;
 	rl_progress_cb on_progress;
+	rl_replace_cb on_replace;
 	void *ctx;
+	struct rl__guard guard;      /* asks on_replace, if set */
 	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
 };
 
@@ -159,6 +161,8 @@ struct rl__tree {
 	struct rl__cfg cfg;
 	struct rl__env env;          /* umask read before workers start */
 	const char *src, *dst;       /* as given, for reports */
+	const char *make_at;         /* where dst is made (publish: a stage) */
+	int root_fresh;              /* make_at was made for this run */
 	int scan;                    /* this pass only counts (pre-scan) */
 	uid_t euid;
 	gid_t egid;
@@ -400,6 +404,9 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, const struct stat *st,
 		     const rl_result *res, int linked);
+/* What asks the caller's on_replace before an existing entry goes (its
+ * ask is NULL without one). */
+const struct rl__guard *rl__report_guard(const struct rl__tree *t);
 /* on_progress at most every 100 ms (force: now, the final report). */
 void rl__report_progress(struct rl__tree *t, int force);
 
@@ -416,9 +423,19 @@ int rl__verdict_clones_never(struct rl__tree *t, const struct rl__ent *e);
 /* A clone of e was tried and gave r: learn from it. */
 void rl__verdict_clone_seen(struct rl__tree *t, const struct rl__ent *e, int r);
 
+/* tree.c: copy src to make_at, reporting paths under dst; root_fresh:
+ * make_at is an empty directory made for this copy (treated as new). */
+int rl__tree_copy(const char *src, const char *make_at, const char *dst,
+		  const rl_tree_options *opts, rl_tree_stats *stats,
+		  int root_fresh);
+/* publish.c: RL_TREE_ATOMIC: build the tree beside dst, swap it in. */
+int rl__publish(const char *src, const char *dst, const rl_tree_options *o,
+		rl_tree_stats *stats);
+
 /* undo.c: what RL_MODE_ALWAYS removes when clones cannot work. */
 int rl__undo_init(struct rl__tree *t);
 void rl__undo_fini(struct rl__tree *t);
+
 void rl__undo_note(struct rl__tree *t, struct rl__tnode *dir,
 		   const char *name);
 void rl__undo_run(struct rl__tree *t);

@@ -2,10 +2,10 @@
 
 A binding of libreflink. A drop-in replacement for the abandoned ``reflink``
 package (``reflink``, ``supported_at``, ``ReflinkImpossibleError``), plus
-``copy`` and ``copytree`` for use with :mod:`shutil`::
+``copy``, ``copy2`` and ``copytree`` for use with :mod:`shutil`::
 
     import shutil, reflink
-    shutil.copytree("cache", "work/cache", copy_function=reflink.copy)
+    shutil.copytree("cache", "work/cache", copy_function=reflink.copy2)
 
 Every call that touches the disk releases the GIL, so threads copy in
 parallel. Every error carries ``errno``, ``strerror``, ``filename`` and
@@ -29,7 +29,7 @@ from .error import CloneImpossibleError, ReflinkImpossibleError, SameFileError
 __all__ = [
     "reflink", "supported_at", "ReflinkImpossibleError",
     "CloneImpossibleError", "SameFileError",
-    "copy", "copy_file", "copytree", "ignore_patterns", "clone_range",
+    "copy", "copy2", "copy_file", "copytree", "ignore_patterns", "clone_range",
     "check", "Result", "CheckResult", "TreeStats",
 ]
 __version__ = _reflink.VERSION
@@ -41,9 +41,10 @@ _MODES = {
     "always": _reflink.MODE_ALWAYS,
     "never": _reflink.MODE_NEVER,
 }
-# What shutil.copy2 keeps: permission bits, times, extended attributes.
-_COPY2 = (_reflink.PRESERVE_MODE | _reflink.PRESERVE_TIMESTAMPS
-          | _reflink.PRESERVE_XATTR)
+# What shutil.copy keeps: the permission bits; and shutil.copy2: also the
+# times and extended attributes.
+_COPY = _reflink.PRESERVE_MODE
+_COPY2 = _COPY | _reflink.PRESERVE_TIMESTAMPS | _reflink.PRESERVE_XATTR
 
 
 def _mode(mode: str) -> int:
@@ -80,10 +81,15 @@ class CheckResult:
     ``supported`` is True if a clone works there; ``fstype`` is the
     filesystem type as the mount table names it (``"btrfs"``, ``"xfs"``,
     ``"ext4"``...); ``reason`` is None, or why clones do not work.
+    ``offload`` is None, or, where clones do not work but the filesystem
+    passes copy_file_range on to its server or daemon (which may clone
+    there), its kind: ``"fuse"``, ``"nfs"``, ``"smb"`` or ``"cephfs"``;
+    ``mode="auto"`` is then the mode to use.
     """
     supported: bool
     fstype: str
     reason: Optional[str] = None
+    offload: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +166,7 @@ def supported_at(path: StrOrBytesPath) -> bool:
 
 def check(path: StrOrBytesPath) -> CheckResult:
     """Like :func:`supported_at`, with the filesystem type and the reason."""
-    supported, fstype, reason = _reflink.probe(path)
-    return CheckResult(supported, fstype, reason)
+    return CheckResult(*_reflink.probe(path))
 
 
 def copy_file(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
@@ -174,27 +179,29 @@ def copy_file(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     """
     flags = 0 if follow_symlinks else _reflink.F_NOFOLLOW
     raw = _reflink.copy_file(src, dst, _mode(mode), flags,
-                             _COPY2 if preserve else 0)
+                             _COPY2 if preserve else _COPY)
     return Result._from(raw)
 
 
 def copy(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
          preserve: bool = False, follow_symlinks: bool = True):
-    """Copy the file ``src`` to ``dst``, cloning it where possible.
+    """Copy the file ``src`` to ``dst``, cloning it where possible, as
+    :func:`shutil.copy` does: the data and the permission bits.
 
-    Called as :func:`shutil.copy2` is, so it serves as ``copy_function``
-    for :func:`shutil.copytree` and :func:`shutil.move`. If ``dst`` is a
-    directory, the file is copied into it under its own name. Returns the
-    new file's path.
+    Called as :func:`shutil.copy` is, so it serves as ``copy_function`` for
+    :func:`shutil.copytree` and :func:`shutil.move` where the times need
+    not be kept (:func:`copy2` keeps them). If ``dst`` is a directory, the
+    file is copied into it under its own name. Returns the new file's path.
 
     ``mode``: ``"auto"`` clones, else lets the kernel copy
     (copy_file_range), else copies through user space; ``"always"`` clones
     or raises :class:`CloneImpossibleError`; ``"never"`` makes a real copy
     sharing no extents with ``src``.
 
-    ``preserve``: also keep what :func:`shutil.copy2` keeps (exact
-    permission bits, access and modification times, extended attributes);
-    otherwise the new file gets ``src``'s permission bits less the umask.
+    ``preserve``: also keep what :func:`shutil.copy2` keeps (access and
+    modification times, extended attributes), as :func:`copy2` does. The
+    permission bits are ``src``'s either way, except setuid and setgid,
+    which are dropped (the copy has a new owner).
 
     ``follow_symlinks``: if false and ``src`` is a symlink, the link itself
     is copied.
@@ -208,6 +215,20 @@ def copy(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     copy_file(src, dst, mode=mode, preserve=preserve,
               follow_symlinks=follow_symlinks)
     return dst
+
+
+def copy2(src: StrOrBytesPath, dst: StrOrBytesPath, *, follow_symlinks: bool = True):
+    """Copy the file ``src`` to ``dst`` as :func:`shutil.copy2` does, cloning
+    it where possible: the data, the permission bits, the access and
+    modification times and the extended attributes.
+
+    :func:`copy` with ``preserve=True``: the ``copy_function`` for
+    :func:`shutil.copytree` (whose default is :func:`shutil.copy2`) and
+    :func:`shutil.move` that loses nothing shutil's default keeps, except
+    setuid and setgid (dropped: the copy has a new owner). Returns the new
+    file's path.
+    """
+    return copy(src, dst, preserve=True, follow_symlinks=follow_symlinks)
 
 
 class _IgnoreFilter:
@@ -255,8 +276,8 @@ class _IgnoreFilter:
 def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
              preserve: bool = True, jobs: Optional[int] = None,
              dirs_exist_ok: bool = False, symlinks: bool = True,
-             ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None
-             ) -> TreeStats:
+             ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None,
+             atomic: bool = False) -> TreeStats:
     """Copy the directory tree ``src`` to ``dst`` with several threads.
 
     Files are cloned where the filesystem can (``mode`` as for
@@ -271,6 +292,13 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     tree can be copied into a folder inside itself if that folder is
     ignored.
 
+    ``atomic``: ``dst`` appears, or an existing ``dst`` directory is
+    replaced, in one step: the new tree is built in a hidden directory
+    beside it and swapped in (``rename``/``RENAME_EXCHANGE``), so a reader
+    sees the whole old tree or the whole new one, and a failure or a kill
+    leaves ``dst`` as it was. The result is an exact copy of ``src``
+    (``dirs_exist_ok`` is not needed and does not merge).
+
     The copy is race-safe: nothing is ever written outside ``dst``. An
     entry that fails does not stop the others; at the end the first
     failure is raised (an :class:`OSError`:
@@ -282,7 +310,9 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
                              or jobs < 1):
         raise ValueError("jobs must be a positive int or None, not %r" % (jobs,))
     flags = 0 if symlinks else _reflink.TREE_DEREF_ALL
-    if dirs_exist_ok:
+    if atomic:
+        flags |= _reflink.TREE_ATOMIC
+    elif dirs_exist_ok:
         flags |= _reflink.TREE_MERGE
     keep = (_COPY2 | _reflink.PRESERVE_LINKS) if preserve else 0
     as_str = not isinstance(os.fspath(src), bytes)

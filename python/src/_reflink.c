@@ -199,8 +199,9 @@ static PyObject *py_clone_range(PyObject *module, PyObject *args)
 }
 
 PyDoc_STRVAR(probe_doc,
-"probe(path) -> (supported, fstype, reason)\n\n"
-"rl_probe: reason is None, or why clones do not work there.");
+"probe(path) -> (supported, fstype, reason, offload)\n\n"
+"rl_probe: reason is None, or why clones do not work there; offload is\n"
+"None, or the kind of filesystem copy_file_range is offloaded to.");
 
 static PyObject *py_probe(PyObject *module, PyObject *args)
 {
@@ -216,9 +217,10 @@ static PyObject *py_probe(PyObject *module, PyObject *args)
 	if (r < 0)
 		ret = set_error(module, r, p.obj, NULL);
 	else
-		ret = Py_BuildValue("(Nsz)", PyBool_FromLong(out.supported),
+		ret = Py_BuildValue("(Nszz)", PyBool_FromLong(out.supported),
 				    out.fstype,
-				    out.supported ? NULL : rl_strerror(out.reason));
+				    out.supported ? NULL : rl_strerror(out.reason),
+				    out.offload[0] ? out.offload : NULL);
 	Py_DECREF(p.bytes);
 	return ret;
 }
@@ -450,7 +452,8 @@ static int add_constants(PyObject *m)
 	    add_int(m, "PRESERVE_XATTR", RL_PRESERVE_XATTR) ||
 	    add_int(m, "PRESERVE_LINKS", RL_PRESERVE_LINKS) ||
 	    add_int(m, "TREE_DEREF_ALL", RL_TREE_DEREF_ALL) ||
-	    add_int(m, "TREE_MERGE", RL_TREE_MERGE))
+	    add_int(m, "TREE_MERGE", RL_TREE_MERGE) ||
+	    add_int(m, "TREE_ATOMIC", RL_TREE_ATOMIC))
 		return -1;
 	return PyModule_AddStringConstant(m, "VERSION", RL_VERSION_STRING);
 }

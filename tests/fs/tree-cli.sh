@@ -97,3 +97,15 @@ fi
 rl_run "$RL" -r --reflink=auto s "$M/t"
 expect_ok "auto across filesystems: exit 0"
 check "auto across filesystems: identical" diff -r --no-dereference s "$M/t"
+
+# Several operands onto one name in always mode (clones work here): the
+# second is refused as cp refuses it, the first copy kept, still a clone.
+mkdir -p jc/a jc/b jc/c && head -c 200000 /dev/urandom > jc/a/x && head -c 200000 /dev/urandom > jc/b/x
+rl_run "$RL" jc/a/x jc/b/x jc/c
+expect_error "always: a/x b/x DIR: the second refused" 1 "will not overwrite just-created 'jc/c/x' with 'jc/b/x'"
+check "always: a/x b/x DIR: the first copy kept" cmp -s jc/a/x jc/c/x
+check "always: a/x b/x DIR: the first copy is a clone (FIEMAP shared)" all_shared jc/c/x
+mkdir -p jc/a/d jc/b/d && cp jc/a/x jc/a/d/x && cp jc/b/x jc/b/d/x && rm -rf jc/c && mkdir jc/c
+rl_run "$RL" -r jc/a/d jc/b/d jc/c
+expect_error "always -r: a/d b/d DIR: the second's file refused" 1 "will not overwrite just-created 'jc/c/d/x' with 'jc/b/d/x'"
+check "always -r: a/d b/d DIR: the first copy kept" cmp -s jc/a/x jc/c/d/x

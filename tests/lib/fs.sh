@@ -58,6 +58,18 @@ all_shared() {
 	[ "$d" -gt 0 ] && [ "$s" = "$d" ]
 }
 
+# shares_all NAME FILE / shares_none NAME FILE: report whether every data
+# byte of FILE is shared (FIEMAP), or none is (and there is data).
+shares_all() {
+	if all_shared "$2"; then pass "$1"; else fail "$1" "fiemap: $("$FIEMAP" "$2" 2>&1)"; fi
+}
+shares_none() {
+	local s d
+	read -r _ _ _ s _ d < <("$FIEMAP" "$2")
+	if [ "${d:-0}" -gt 0 ] && [ "$s" = 0 ]; then pass "$1"
+	else fail "$1" "fiemap: $("$FIEMAP" "$2" 2>&1)"; fi
+}
+
 # use_fs VAR NAME TYPE SIZE_MB: as fs_or_skip, but run in the calling shell
 # so the unmount registered by mount_fs is kept (inside $(...) on_exit runs
 # in a subshell and the cleanup is lost), leaving the mount point in VAR.
