@@ -41,7 +41,8 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	}
 	o.mode = c->mode;
 	o.flags = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
-	o.preserve = c->preserve;
+	/* A lone file has no hard links to keep (-a asks for them). */
+	o.preserve = c->preserve & ~RL_PRESERVE_LINKS;
 	if (r->progress != 0) { /* else the engine copies in larger steps */
 		o.on_bytes = on_bytes;
 		o.ctx = r;

@@ -9,8 +9,6 @@ struct tree_ctx {
 	struct report *r;
 	struct made *made;
 	const char *src, *dst;
-	int first_err;   /* the first error passed to on_error... */
-	int first_clone; /* ...and the first clone-impossible one */
 };
 
 static char *join(const char *a, const char *b)
@@ -57,10 +55,6 @@ static int is_symlink(const char *path)
 static int on_error(void *ctx, const char *src, const char *dst, int err)
 {
 	struct tree_ctx *t = ctx;
-	if (!t->first_err)
-		t->first_err = err;
-	if (!t->first_clone && rl_is_clone_impossible(err))
-		t->first_clone = err;
 	if (err == RL_EREFUSED)
 		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
 	else
@@ -95,10 +89,9 @@ static int merge_into(struct report *r, const char *src, const char *dst)
 void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 		   const char *src, const char *dst)
 {
-	struct tree_ctx t = { r, made, src, dst, 0, 0 };
+	struct tree_ctx t = { r, made, src, dst };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
-	rl_tree_stats stats;
-	memset(&stats, 0, sizeof stats);
+	rl_tree_stats stats = RL_TREE_STATS_INIT;
 	int merge = merge_into(r, src, dst);
 	if (merge < 0)
 		return;
@@ -116,10 +109,10 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
 	int err = rl_copy_tree(src, dst, &o, &stats);
-	/* A stop error is returned only, never passed to on_error; an entry
-	 * error returned is the first, or (only clones failed) the first
-	 * clone-impossible one, both already reported. */
-	if (err < 0 && err != t.first_err && err != t.first_clone)
+	/* RL_EPARTIAL: each failed entry went through on_error (and the
+	 * report counts them for the exit status); anything else is a stop
+	 * error that nobody has seen yet. */
+	if (err < 0 && err != RL_EPARTIAL)
 		report_error(r, "cannot copy", src, dst, err);
 	r->base_bytes = r->bytes;
 }

@@ -54,7 +54,9 @@ extern "C" {
 #define RL_ENOTREGULAR   (RL_ERRNO_BASE - 11) /* source is a FIFO, socket or device */
 #define RL_ECHANGED      (RL_ERRNO_BASE - 12) /* source changed size during the copy */
 #define RL_EINSIDE       (RL_ERRNO_BASE - 13) /* dest lies inside the source tree */
-#define RL_EREFUSED      (RL_ERRNO_BASE - 14) /* on_replace kept the existing dest */
+#define RL_EPARTIAL      (RL_ERRNO_BASE - 14) /* rl_copy_tree: some entries failed,
+						  each one passed to on_error */
+#define RL_EREFUSED      (RL_ERRNO_BASE - 15) /* on_replace kept the existing dest */
 
 /* A human-readable description of any code this library returns (also of
  * plain -errno values). Never NULL; the string is static. Thread-safe. */
@@ -80,13 +82,19 @@ typedef enum rl_method {
 	RL_METHOD_READ_WRITE = 3, /* read(2)/write(2) through user space */
 	RL_METHOD_COUNT_ = 4
 } rl_method;
+/* Room for methods in public structs (rl_tree_stats.by_method): a method
+ * added later takes a free slot, so the layout does not change. */
+#define RL_METHOD_MAX 8
 
 /* Name of a method: "none", "clone", "copy_file_range", "read_write". */
 RL_EXTERN const char *rl_method_name(rl_method m);
 
 /* rl_options.flags */
 #define RL_F_NO_CLOBBER  0x01u /* fail with -EEXIST if dest exists (race-free) */
-#define RL_F_NOFOLLOW    0x02u /* a symlink source is copied as a symlink */
+#define RL_F_NOFOLLOW    0x02u /* a symlink source is copied as a symlink
+				* (single files only: rl_copy_tree rejects it,
+				* a tree never follows a symlink below its root
+				* unless RL_TREE_DEREF_ALL) */
 #define RL_F_FSYNC       0x04u /* fsync data before it is put in place */
 #define RL_F_ALL_        0x07u
 
@@ -95,7 +103,8 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 #define RL_PRESERVE_OWNERSHIP  0x02u /* owner and group (setuid/setgid kept) */
 #define RL_PRESERVE_TIMESTAMPS 0x04u /* access and modification times */
 #define RL_PRESERVE_XATTR      0x08u /* extended attributes */
-#define RL_PRESERVE_LINKS      0x10u /* hard links within a tree */
+#define RL_PRESERVE_LINKS      0x10u /* hard links within a tree (rl_copy_tree
+				       * only: the single-file calls reject it) */
 #define RL_PRESERVE_ALL        0x1fu
 
 /* Progress of one file's data: bytes moved so far of total (the source's
@@ -116,14 +125,21 @@ typedef struct rl_options {
 /* Fill *opts with defaults for the given version. Returns 0 or -EINVAL. */
 RL_EXTERN int rl_options_init(rl_options *opts, unsigned int version);
 
-/* What one copy did. */
+/* What a copy did. The calls add to the byte counts and never clear
+ * them: initialise with RL_RESULT_INIT before the first call, and one
+ * rl_result passed to several calls totals them. method is set by each
+ * call that succeeds: after rl_copy_file/rl_copy_fd it is the method of
+ * the last successful call; rl_clone_range keeps
+ * RL_METHOD_CLONE once any piece was cloned, else the first method that
+ * moved a piece. After a failed call the counts may include what moved
+ * before the failure. */
 #define RL_RESULT_VERSION 1
 typedef struct rl_result {
 	unsigned int version;  /* RL_RESULT_VERSION, set by the caller */
-	rl_method method;      /* the method that did the work */
-	uint64_t bytes;        /* logical size of the file */
-	uint64_t cloned_bytes; /* bytes shared by clone */
-	uint64_t copied_bytes; /* bytes written by copy_file_range or write */
+	rl_method method;      /* the method that did the work (see above) */
+	uint64_t bytes;        /* logical size of the file(s): added to */
+	uint64_t cloned_bytes; /* bytes shared by clone: added to */
+	uint64_t copied_bytes; /* bytes written by copy_file_range or write: added to */
 } rl_result;
 #define RL_RESULT_INIT { RL_RESULT_VERSION, RL_METHOD_NONE, 0, 0, 0 }
 
@@ -150,8 +166,9 @@ typedef struct rl_result {
  *
  * Errors include: RL_ESAMEFILE, RL_ENOTREGULAR (FIFO, device), -ENXIO (a
  * socket, which open() refuses), -EEXIST (with RL_F_NO_CLOBBER),
- * RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC,
- * -EIO... res may be NULL. Thread-safe.
+ * RL_ECLONE_* (RL_MODE_ALWAYS), -ENOSPC, -EIO..., -EINVAL for a bad option
+ * (unknown flag bits, RL_PRESERVE_LINKS, which only a tree can honour).
+ * res may be NULL. Thread-safe.
  */
 RL_EXTERN int rl_copy_file(const char *src, const char *dst,
 			   const rl_options *opts, rl_result *res);
@@ -217,7 +234,18 @@ RL_EXTERN int rl_probe(const char *path, rl_probe_result *out);
 
 /* --- Trees --------------------------------------------------------------- */
 
+/* Counts of a tree copy. Versioned like the options: the caller sets
+ * version (RL_TREE_STATS_INIT) and the library writes only the fields that
+ * version holds, so a caller built against an older header is never
+ * written past. Fields are only ever added at the end, and by_method has
+ * RL_METHOD_MAX slots, so a new method changes no offset.
+ * Version 1 is the first versioned layout: libreflink 0.1.0's struct had
+ * no version field and is not supported (0.x makes no ABI promise for it);
+ * such a caller, rebuilt against this header, must set version. A
+ * zero-filled struct (version 0) is refused with -EINVAL, never written. */
+#define RL_TREE_STATS_VERSION 1
 typedef struct rl_tree_stats {
+	unsigned int version;  /* RL_TREE_STATS_VERSION, set by the caller */
 	uint64_t files;        /* regular files copied */
 	uint64_t dirs;         /* directories created */
 	uint64_t symlinks;     /* symlinks created */
@@ -228,12 +256,14 @@ typedef struct rl_tree_stats {
 	uint64_t copied_bytes;
 	uint64_t errors;       /* entries that failed (each reported once) */
 	uint64_t clone_impossible; /* of those, RL_ECLONE_* failures */
-	uint64_t by_method[RL_METHOD_COUNT_]; /* files per rl_method */
+	uint64_t by_method[RL_METHOD_MAX]; /* files per rl_method */
 	/* totals for progress: from a counting pre-scan when on_progress is
 	 * set, otherwise they grow with the files copied */
 	uint64_t total_files;
 	uint64_t total_bytes;
 } rl_tree_stats;
+#define RL_TREE_STATS_INIT \
+	{ RL_TREE_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, { 0 }, 0, 0 }
 
 /* One finished entry (for -v). path is relative to the source root; type is
  * the entry's S_IFMT bits (S_IFREG, S_IFDIR, S_IFLNK...); res is for regular
@@ -246,7 +276,9 @@ typedef void (*rl_entry_cb)(void *ctx, const char *path, int type,
  * RL_EINSIDE, the RL_MODE_ALWAYS stop) is returned, never passed here. */
 typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
 			   int err);
-/* Progress, called from time to time (at most every ~100 ms). */
+/* Progress, called from time to time (at most every ~100 ms). so_far is
+ * in the library's layout (so_far->version says which); every version
+ * extends the one before, so a caller reads the fields it knows. */
 typedef void (*rl_progress_cb)(void *ctx, const rl_tree_stats *so_far);
 /* Asked before an existing destination entry that is not a directory is
  * replaced (merging): dev and ino are that entry's own (lstat). Return 0 to
@@ -292,9 +324,27 @@ RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
  * RL_TREE_MERGE, be a directory to merge into). Race-safe: everything is
  * opened relative to directory fds with O_NOFOLLOW, so nothing is ever
  * written outside dst. One failing entry does not stop the copy: it is
- * passed to on_error and counted. Returns 0 if every entry copied, the
- * first entry error otherwise (RL_ECLONE_* if only clones failed), or a
- * fatal error. Callbacks may run on worker threads, one at a time.
+ * passed to on_error (when set) and counted. Callbacks may run on worker
+ * threads, one at a time.
+ *
+ * Returns one of:
+ *   0            every entry was copied;
+ *   RL_EPARTIAL  the copy ran to its end but some entries failed, each one
+ *                already passed to on_error; stats->errors counts them and
+ *                stats->clone_impossible those that were RL_ECLONE_*
+ *                (errors == clone_impossible: only clones were impossible);
+ *   any other    a fatal error, never passed to on_error: bad arguments or
+ *                options (-EINVAL: unknown flags, RL_F_NOFOLLOW, a stats
+ *                version of 0 or newer than RL_TREE_STATS_VERSION), a root
+ *                that cannot be opened or made (-ENOENT, -EEXIST, -ENOTDIR,
+ *                RL_ESAMEFILE, RL_EINSIDE...), -ENOMEM, -ECANCELED when
+ *                on_error asked to stop (the entries reported until then
+ *                are counted in stats), or in RL_MODE_ALWAYS the
+ *                RL_ECLONE_XDEV / RL_ECLONE_NOTSUP that showed clones cannot
+ *                work between the two trees at all (what was made is
+ *                removed again).
+ * stats may be NULL; else it is filled once the copy has started (every
+ * case but -EINVAL and -ENOENT for an empty path).
  */
 RL_EXTERN int rl_copy_tree(const char *src, const char *dst,
 			   const rl_tree_options *opts, rl_tree_stats *stats);

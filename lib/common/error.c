@@ -18,6 +18,7 @@ static const struct code_text rl_codes[] = {
 	{ RL_ENOTREGULAR, "not a regular file (FIFO, socket or device)" },
 	{ RL_ECHANGED, "source changed size while it was being copied" },
 	{ RL_EINSIDE, "cannot copy a directory into itself" },
+	{ RL_EPARTIAL, "some entries could not be copied (each was reported)" },
 	{ RL_EREFUSED, "the caller refused to replace the destination" },
 };
 

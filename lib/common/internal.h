@@ -33,13 +33,18 @@ void rl__count_add(struct rl__count *c, uint64_t n);
 int rl__copy_data(int src, int dst, const struct stat *st,
 		  const rl_options *opts, const struct rl__env *env,
 		  rl_result *res);
-/* Does this failure mean "not possible here, try the next method"? */
-int rl__can_fall_back(int err);
 
-/* clone.c */
+/* fallback.c: the one "fall back or stop" table, for every path. */
+/* Does this failure mean "not possible here, try the next method"? */
+int rl__fallback_ok(int err);
 /* Map a failed FICLONE errno to the RL_ECLONE_* reason, or keep a hard
  * error (EIO, ENOSPC...) as itself. */
-int rl__clone_error(int err);
+int rl__fallback_reason(int err);
+/* Does this failed FICLONE (-errno) show that no file between these two
+ * filesystems will clone? */
+int rl__fallback_fs_never(int err);
+/* The same for an RL_ECLONE_* reason (RL_ECLONE_XDEV, RL_ECLONE_NOTSUP). */
+int rl__fallback_reason_fs(int reason);
 
 /* sparse.c: copy [0, st_size) of src into dst by segments of data, holes left
  * as holes. Uses copy_file_range when use_cfr, else pread/pwrite. Returns
@@ -62,13 +67,34 @@ int rl__meta_apply(int dst, int src, const struct stat *st,
 /* The permission bits a new file is created with (before umask). */
 mode_t rl__create_mode(const struct stat *st, unsigned int preserve);
 
+/* place.c: putting new entries in place (the file commit and the tree). */
+#define RL__TMP_NAME_MAX 32
+/* Call make(ctx, name) with fresh hidden names in tmp while it answers
+ * -EEXIST, a bounded number of times: its answer (tmp "" on failure). */
+int rl__place_temp(char tmp[RL__TMP_NAME_MAX],
+		   int (*make)(void *ctx, const char *name), void *ctx);
+/* Give the unnamed (O_TMPFILE) file fd the name dirfd/name; -EEXIST if
+ * taken. */
+int rl__place_unnamed(int fd, int dirfd, const char *name);
+/* Rename dirfd/tmp over dirfd/name (no_clobber: -EEXIST if taken). */
+int rl__place_rename(int dirfd, const char *tmp, const char *name,
+		     int no_clobber);
+/* Give the entry st's owner, by fd if fd >= 0, else dirfd/name (never
+ * following a symlink): 1 done, 0 only partly (not root: the group if we
+ * may, as cp), -errno. */
+int rl__place_owner(int fd, int dirfd, const char *name, const struct stat *st);
+/* The exact mode of st to give a copy; owned: its owner is the source's
+ * (else setuid/setgid are dropped). */
+mode_t rl__place_mode_of(const struct stat *st, int owned);
+/* chmod by fd if fd >= 0, else dirfd/name (never following a symlink). */
+int rl__place_mode(int fd, int dirfd, const char *name, mode_t mode);
+/* Make the directory dirfd/name for this run to fill (0700): 0 or -errno. */
+int rl__place_mkdir(int dirfd, const char *name);
+/* Give us rwx on the directory fd (stat st) if its mode denies them. */
+int rl__place_dir_ours(int fd, const struct stat *st);
 /* copy.c: an unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the
  * filesystem has none (FUSE, NFS), a named one left in tmp. fd or -errno. */
-#define RL__TMP_NAME_MAX 32
 int rl__make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX]);
-/* copy.c: give the unnamed (O_TMPFILE) file fd the name dirfd/name;
- * -EEXIST if taken. */
-int rl__link_unnamed(int fd, int dirfd, const char *name);
 /* Asked before an existing destination (not a directory) is replaced:
  * ask returns 0 to replace it, nonzero to keep it. */
 struct rl__guard {

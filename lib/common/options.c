@@ -52,7 +52,8 @@ int rl__options_check(const rl_options *opts)
 		return -EINVAL;
 	if (opts->flags & ~RL_F_ALL_)
 		return -EINVAL;
-	if (opts->preserve & ~RL_PRESERVE_ALL)
+	/* Hard links are a tree's to keep: one file has no others. */
+	if (opts->preserve & ~(RL_PRESERVE_ALL & ~RL_PRESERVE_LINKS))
 		return -EINVAL;
 	return 0;
 }

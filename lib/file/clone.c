@@ -5,28 +5,6 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-int rl__clone_error(int err)
-{
-	switch (err) {
-	case -EXDEV:
-		return RL_ECLONE_XDEV;
-	case -EOPNOTSUPP:
-	case -ENOTTY:
-	case -ENOSYS:
-		return RL_ECLONE_NOTSUP;
-	case -EINVAL:
-	case -EBADF:
-		return RL_ECLONE_INVAL;
-	case -EPERM:
-	case -EACCES:
-		return RL_ECLONE_DENIED;
-	case -ETXTBSY:
-		return RL_ECLONE_BUSY;
-	default:
-		return err; /* EIO, ENOSPC, ENOMEM...: a real failure */
-	}
-}
-
 static void add_result(rl_result *res, rl_method m, uint64_t cloned,
 		       uint64_t copied)
 {
@@ -90,8 +68,8 @@ int rl_clone_range(int src_fd, uint64_t src_off, int dst_fd,
 		return copy_piece(src_fd, src_off, dst_fd, dst_off, len, res);
 	}
 	int r = rl__ficlonerange(dst_fd, src_fd, src_off + a, b - a, dst_off + a);
-	if (r < 0 && (mode == RL_MODE_ALWAYS || !rl__can_fall_back(r)))
-		return mode == RL_MODE_ALWAYS ? rl__clone_error(r) : r;
+	if (r < 0 && (mode == RL_MODE_ALWAYS || !rl__fallback_ok(r)))
+		return mode == RL_MODE_ALWAYS ? rl__fallback_reason(r) : r;
 	if (r < 0)
 		return copy_piece(src_fd, src_off, dst_fd, dst_off, len, res);
 	add_result(res, RL_METHOD_CLONE, b - a, 0);

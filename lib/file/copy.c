@@ -9,25 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define TMP_NAME_MAX 32
-
-/* A fresh hidden name for a temporary; never derived from the user's name,
- * so it cannot grow past NAME_MAX. */
-static void temp_name(char buf[TMP_NAME_MAX])
-{
-	uint64_t x = 0;
-	if (getrandom(&x, sizeof x, GRND_NONBLOCK) != (ssize_t)sizeof x) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)buf;
-	}
-	snprintf(buf, TMP_NAME_MAX, ".rl-tmp-%016llx", (unsigned long long)x);
-}
 
 static int same_inode(const struct stat *a, const struct stat *b)
 {
@@ -78,78 +61,57 @@ static int check_dest(int dirfd, const char *name, const struct stat *src,
 	return r < 0 ? r : 1;
 }
 
+static int open_named(void *ctx, const char *name)
+{
+	int *fd = ctx; /* in: the directory; out: the file */
+	int r = rl__openat(*fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW |
+			   O_CLOEXEC, 0600);
+	if (r >= 0)
+		*fd = r;
+	return r < 0 ? r : 0;
+}
+
 /* An unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the filesystem has
  * none, a named one (its name left in tmp). Returns fd or -errno. */
-int rl__make_temp(int dirfd, mode_t mode, char tmp[TMP_NAME_MAX])
+int rl__make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX])
 {
 	tmp[0] = 0;
 	int fd = rl__openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
 	/* EISDIR: kernels before 3.11; EOPNOTSUPP: no tmpfile support. */
 	if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL)
 		return fd;
-	for (int tries = 0; tries < 100; tries++) {
-		temp_name(tmp);
-		fd = rl__openat(dirfd, tmp, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW |
-				O_CLOEXEC, 0600);
-		if (fd != -EEXIST)
-			return fd;
-	}
-	return -EEXIST;
+	fd = dirfd;
+	int r = rl__place_temp(tmp, open_named, &fd);
+	return r < 0 ? r : fd;
 }
 
-/* Give the unnamed file fd the name dirfd/name; -EEXIST if taken. */
-int rl__link_unnamed(int fd, int dirfd, const char *name)
-{
-	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
-		return 0;
-	if (errno != ENOENT && errno != EPERM)
-		return -errno;
-	/* Without CAP_DAC_READ_SEARCH, link through /proc (as open(2) shows). */
-	char proc[64];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
-}
+struct unnamed {
+	int fd, dirfd;
+};
 
-/* Put the named temporary tmp in place of name. */
-static int rename_into(int dirfd, const char *tmp, const char *name,
-		       int no_clobber)
+static int link_named(void *ctx, const char *name)
 {
-	if (!no_clobber)
-		return renameat(dirfd, tmp, dirfd, name) == 0 ? 0 : -errno;
-	if (renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -errno;
-	/* No RENAME_NOREPLACE here: link(2) refuses to overwrite as well. */
-	if (linkat(dirfd, tmp, dirfd, name, 0) != 0)
-		return -errno;
-	unlinkat(dirfd, tmp, 0);
-	return 0;
+	const struct unnamed *u = ctx;
+	return rl__place_unnamed(u->fd, u->dirfd, name);
 }
 
 /* Give the unnamed fd a fresh hidden name (left in tmp). */
-static int link_temp(int fd, int dirfd, char tmp[TMP_NAME_MAX])
+static int link_temp(int fd, int dirfd, char tmp[RL__TMP_NAME_MAX])
 {
-	int r = -EEXIST;
-	for (int tries = 0; tries < 100 && r == -EEXIST; tries++) {
-		temp_name(tmp);
-		r = rl__link_unnamed(fd, dirfd, tmp);
-	}
-	if (r < 0)
-		tmp[0] = 0;
-	return r;
+	struct unnamed u = { fd, dirfd };
+	return rl__place_temp(tmp, link_named, &u);
 }
 
 /* Make the complete file fd visible as dirfd/name, and close fd. close()
  * can report a late write error (NFS, FUSE), so it comes before the final
  * rename; where the file went straight to its name, a failing close
  * removes it again (dst was absent before). */
-static int commit(int fd, int dirfd, const char *name, char tmp[TMP_NAME_MAX],
+static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX],
 		  int exists, int no_clobber)
 {
 	int r = 0, direct = 0;
 	if (!tmp[0] && (!exists || no_clobber)) {
-		r = rl__link_unnamed(fd, dirfd, name);
+		r = rl__place_unnamed(fd, dirfd, name);
 		direct = r == 0;
 		if (r < 0 && (r != -EEXIST || no_clobber)) {
 			rl__close(fd);
@@ -161,7 +123,7 @@ static int commit(int fd, int dirfd, const char *name, char tmp[TMP_NAME_MAX],
 		return r;
 	}
 	if ((r = rl__close(fd)) == 0 && !direct)
-		r = rename_into(dirfd, tmp, name, no_clobber);
+		r = rl__place_rename(dirfd, tmp, name, no_clobber);
 	if (r < 0)
 		unlinkat(dirfd, direct ? name : tmp, 0);
 	return r;
@@ -171,7 +133,7 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 		  const rl_options *opts, struct rl__env *env,
 		  const struct rl__guard *guard, rl_result *res)
 {
-	char tmp[TMP_NAME_MAX];
+	char tmp[RL__TMP_NAME_MAX];
 	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard);
 	if (exists < 0)
 		return exists;
@@ -222,11 +184,22 @@ static int open_parent(int dirfd, const char *path, const char **name)
 	return fd;
 }
 
+struct symlink_to {
+	const char *target;
+	int dirfd;
+};
+
+static int symlink_named(void *ctx, const char *name)
+{
+	const struct symlink_to *l = ctx;
+	return symlinkat(l->target, l->dirfd, name) == 0 ? 0 : -errno;
+}
+
 /* Recreate the symlink src as dst (RL_F_NOFOLLOW), replacing atomically. */
 static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 			const rl_options *opts)
 {
-	char target[PATH_MAX + 1], tmp[TMP_NAME_MAX];
+	char target[PATH_MAX + 1], tmp[RL__TMP_NAME_MAX];
 	struct stat st, to;
 	if (fstatat(sdir, src, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
@@ -244,17 +217,12 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 		return 0;
 	if (!exists && (errno != EEXIST || (opts->flags & RL_F_NO_CLOBBER)))
 		return -errno;
-	int r;
-	do {
-		temp_name(tmp);
-		r = symlinkat(target, ddir, tmp) == 0 ? 0 : -errno;
-	} while (r == -EEXIST);
+	struct symlink_to l = { target, ddir };
+	int r = rl__place_temp(tmp, symlink_named, &l);
 	if (r < 0)
 		return r;
-	if (renameat(ddir, tmp, ddir, name) == 0)
-		return 0;
-	r = -errno;
-	unlinkat(ddir, tmp, 0);
+	if ((r = rl__place_rename(ddir, tmp, name, 0)) < 0)
+		unlinkat(ddir, tmp, 0);
 	return r;
 }
 

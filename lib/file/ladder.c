@@ -21,24 +21,6 @@ struct job {
 	uint64_t size; /* logical size of the result */
 };
 
-int rl__can_fall_back(int err)
-{
-	switch (-err) {
-	case ENOSYS:
-	case ENOTTY:
-	case EOPNOTSUPP: /* == ENOTSUP on Linux */
-	case EINVAL:
-	case EBADF:
-	case EXDEV:
-	case ETXTBSY: /* swap files */
-	case EPERM:   /* seccomp filters, some network filesystems */
-	case EACCES:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static int step_clone(struct job *j)
 {
 	if (j->env->no_clone && j->mode == RL_MODE_AUTO)
@@ -51,10 +33,8 @@ static int step_clone(struct job *j)
 		return STEP_DONE;
 	}
 	if (j->mode == RL_MODE_ALWAYS)
-		return rl__clone_error(r);
-	/* EXDEV here may be two mounts of one filesystem: copy_file_range,
-	 * the next step, can still share extents there. */
-	return rl__can_fall_back(r) ? STEP_NEXT : r;
+		return rl__fallback_reason(r);
+	return rl__fallback_ok(r) ? STEP_NEXT : r;
 }
 
 static int step_copy_range(struct job *j)
@@ -69,7 +49,7 @@ static int step_copy_range(struct job *j)
 	}
 	/* Zero at the very start: the kernel cannot copy this file (procfs,
 	 * sysfs before 5.7 report 0 rather than an error). */
-	if (j->count.moved == 0 && (r == RL_ECHANGED || rl__can_fall_back(r)))
+	if (j->count.moved == 0 && (r == RL_ECHANGED || rl__fallback_ok(r)))
 		return STEP_NEXT;
 	return r;
 }

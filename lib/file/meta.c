@@ -16,20 +16,6 @@ mode_t rl__create_mode(const struct stat *st, unsigned int preserve)
 	return st->st_mode & 0777;
 }
 
-/* Returns 1 if the owner is now the source's, 0 if only partly, -errno. */
-static int apply_owner(int dst, const struct stat *st)
-{
-	if (fchown(dst, st->st_uid, st->st_gid) == 0)
-		return 1;
-	if (errno != EPERM && errno != EINVAL)
-		return -errno;
-	/* Not root: keep at least the group, if we belong to it (as cp). */
-	if (fchown(dst, (uid_t)-1, st->st_gid) != 0 && errno != EPERM &&
-	    errno != EINVAL)
-		return -errno;
-	return 0;
-}
-
 static int apply_mode(int dst, const struct stat *st, unsigned int preserve,
 		      int owned, int created_final, struct rl__env *env)
 {
@@ -39,15 +25,13 @@ static int apply_mode(int dst, const struct stat *st, unsigned int preserve,
 			return 0; /* open() gave it the bits less the umask */
 		want = (st->st_mode & 0777) & ~rl__env_umask(env);
 	} else {
-		want = st->st_mode & 07777;
-		if (!owned)
-			want &= (mode_t)~(S_ISUID | S_ISGID);
+		want = rl__place_mode_of(st, owned);
 		/* Skip the chmod only when the umask is already known. */
 		if (created_final && env->umask >= 0 &&
 		    want == ((st->st_mode & 0777) & ~(mode_t)env->umask))
 			return 0;
 	}
-	return fchmod(dst, want) == 0 ? 0 : -errno;
+	return rl__place_mode(dst, -1, NULL, want);
 }
 
 /* Names the destination may refuse without the copy failing: cp -a does
@@ -100,7 +84,7 @@ int rl__meta_apply(int dst, int src, const struct stat *st,
 {
 	int owned = 0, r;
 	if (preserve & RL_PRESERVE_OWNERSHIP) {
-		if ((owned = apply_owner(dst, st)) < 0)
+		if ((owned = rl__place_owner(dst, -1, NULL, st)) < 0)
 			return owned;
 	}
 	if ((preserve & RL_PRESERVE_XATTR) && (r = copy_xattrs(src, dst)) < 0)

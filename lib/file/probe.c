@@ -102,7 +102,7 @@ static int try_clone(int dirfd)
 	int b = probe_file(dirfd);
 	int r = b < 0 ? b : rl__write_all(a, block, sizeof block, 0);
 	if (r == 0)
-		r = rl__clone_error(rl__ficlone(b, a));
+		r = rl__fallback_reason(rl__ficlone(b, a));
 	if (b >= 0)
 		rl__close(b);
 	rl__close(a);

@@ -1,18 +1,16 @@
-/* tree_batch.c - the regular files of a directory, up to RL__BATCH_MAX at
- * a time, with the operations io_uring completes in the submitting thread
- * made through it: one system call opens every source (a cached path
- * lookup), and the closes of sources and copies ride along with the next
- * batch. Stats and creates stay system calls of their own: io_uring hands
- * IORING_OP_STATX, and OPENAT with O_CREAT, to its kernel worker threads,
- * and waking those for every file made a one-worker tree copy 1.6-1.8x
- * slower on a 2-core machine (docs/BENCHMARKS.md). Each file is then made
- * as one by one (rl__entry_make), with the opened source; one that changed
- * kind or failed to open goes the one-by-one way from its name. Without
+/* batch.c - a batch of one directory's regular files, up to RL__BATCH_MAX
+ * at a time, with the operations io_uring completes in the submitting
+ * thread made through it: one system call opens every source (a cached
+ * path lookup), and the closes of sources and copies ride along with the
+ * next batch. Stats and creates stay system calls of their own: io_uring
+ * hands IORING_OP_STATX, and OPENAT with O_CREAT, to its kernel worker
+ * threads, and waking those for every file made a one-worker tree copy
+ * 1.6-1.8x slower on a 2-core machine (docs/BENCHMARKS.md). A mechanism
+ * only: entry.c decides what goes in and makes each file. Without
  * io_uring, no batch: files are copied one by one. */
 #include "tree.h"
 #include "../common/sys.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -22,28 +20,27 @@
 
 /* Room for a batch of opens plus two closes per file of the last one. */
 #define RING_ENTRIES 64
-#define NOT_TRIED (-EALREADY)
 
 enum { OP_SRC, OP_CLOSE };
 #define DATA(op, i) (((uint64_t)(op) << 32) | (uint32_t)(i))
 
-void rl__batch_init(struct rl__worker *w)
+struct rl__batch *rl__batch_new(void)
 {
-	struct rl__tree *t = w->t;
 	struct rlimit rl;
 	rlim_t max = RL__BATCH_MAX;
-	w->batch = NULL;
 	/* Each batched file holds two fds until its close: stay well under
 	 * the fd limit (trees under tight limits go one by one). */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur / 64 < max)
 		max = rl.rlim_cur / 64;
-	if (t->scan || max < 4 || (t->o->flags & RL_TREE_DEREF_ALL))
-		return;
-	if (!(w->batch = calloc(1, sizeof *w->batch)))
-		return;
-	w->batch->max = (unsigned int)max;
-	w->batch->ring.fd = -1;
+	if (max < 4)
+		return NULL;
+	struct rl__batch *b = calloc(1, sizeof *b);
+	if (b) {
+		b->max = (unsigned int)max;
+		b->ring.fd = -1;
+	}
+	return b;
 }
 
 static void reap(void *ctx, uint64_t data, int res)
@@ -79,45 +76,18 @@ static int open_sources(struct rl__batch *b)
 {
 	struct rl__tnode *d = b->dir;
 	for (unsigned int i = 0; i < b->n; i++) {
-		b->f[i].sfd = NOT_TRIED;
+		b->f[i].sfd = RL__BATCH_UNOPENED;
 		rl__ring_openat(&b->ring, d->sfd, b->f[i].name, O_RDONLY | O_CLOEXEC |
 				O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, DATA(OP_SRC, i));
 	}
 	return run_all(b);
 }
 
-static void finish_all(struct rl__worker *w, struct rl__ent *ents)
+unsigned int rl__batch_open(struct rl__batch *b, struct rl__ent *ents,
+			    int *sfds)
 {
-	struct rl__batch *b = w->batch;
-	struct rl__tnode *d = b->dir;
-	for (unsigned int i = 0; i < b->n; i++) {
-		struct rl__ent *e = &ents[i];
-		int sfd = b->f[i].sfd;
-		if (atomic_load(&w->t->stop)) { /* winding down: make nothing */
-			close_later(b, sfd);
-			continue;
-		}
-		if (sfd < 0 && sfd != -ELOOP && sfd != NOT_TRIED) {
-			rl__report_fail(w, d, e->name, sfd);
-		} else if (sfd < 0 || !S_ISREG(e->st.st_mode)) {
-			/* Not a regular file any more: copy it as what it is. */
-			close_later(b, sfd);
-			rl__walk_entry(w, d, e->name, e->name, DT_UNKNOWN);
-		} else {
-			rl_result res = RL_RESULT_INIT;
-			int r = rl__entry_make(w, e, sfd, &res);
-			close_later(b, sfd);
-			rl__entry_report(w, e, r, &res);
-		}
-	}
-}
-
-void rl__batch_flush(struct rl__worker *w)
-{
-	struct rl__batch *b = w->batch;
-	struct rl__ent ents[RL__BATCH_MAX];
 	if (!b || !b->n || b->flushing)
-		return;
+		return 0;
 	b->flushing = 1;
 	struct rl__tnode *d = b->dir;
 	int ok = open_sources(b) == 0;
@@ -127,55 +97,59 @@ void rl__batch_flush(struct rl__worker *w)
 		e->dir = d, e->sdir = d->sfd, e->ddir = d->dfd, e->fresh = d->fresh;
 		e->name = e->dname = b->f[i].name;
 		if (!ok) { /* the ring failed: everything one by one */
-			b->f[i].sfd = NOT_TRIED;
+			b->f[i].sfd = RL__BATCH_UNOPENED;
 		} else if (b->f[i].sfd >= 0 && fstat(b->f[i].sfd, &e->st) != 0) {
 			close_later(b, b->f[i].sfd);
-			b->f[i].sfd = NOT_TRIED; /* one by one, from the name */
+			b->f[i].sfd = RL__BATCH_UNOPENED; /* one by one, from the name */
 		}
+		sfds[i] = b->f[i].sfd;
 	}
-	finish_all(w, ents);
+	return b->n;
+}
+
+void rl__batch_end(struct rl__batch *b)
+{
+	if (!b)
+		return;
 	b->n = 0;
 	b->flushing = 0;
 }
 
-int rl__batch_add(struct rl__worker *w, struct rl__tnode *d, const char *name)
+int rl__batch_room(struct rl__batch *b, const struct rl__tnode *d)
 {
-	struct rl__batch *b = w->batch;
 	if (!b || b->ring_ok < 0 || b->flushing)
 		return 0;
 	if (b->ring_ok == 0)
 		b->ring_ok = rl__ring_init(&b->ring, RING_ENTRIES) == 0 ? 1 : -1;
 	if (b->ring_ok < 0)
 		return 0;
-	if (b->n && b->dir != d)
-		rl__batch_flush(w);
-	b->dir = d;
-	b->f[b->n++].name = name;
-	if (b->n == b->max)
-		rl__batch_flush(w);
-	return 1;
+	return b->n && b->dir != d ? -1 : 1;
 }
 
-void rl__worker_close(struct rl__worker *w, int fd)
+int rl__batch_add(struct rl__batch *b, struct rl__tnode *d, const char *name)
+{
+	b->dir = d;
+	b->f[b->n++].name = name;
+	return b->n == b->max;
+}
+
+void rl__batch_close(struct rl__batch *b, int fd)
 {
 	/* Only a batch's files: it submits their closes with the next one.
 	 * One-by-one copies may never run a batch to submit them. */
-	if (w->batch && w->batch->flushing)
-		close_later(w->batch, fd);
-	else
+	if (b && b->flushing)
+		close_later(b, fd);
+	else if (fd >= 0)
 		rl__close(fd);
 }
 
-void rl__batch_fini(struct rl__worker *w)
+void rl__batch_fini(struct rl__batch *b)
 {
-	struct rl__batch *b = w->batch;
 	if (!b)
 		return;
-	rl__batch_flush(w);
 	if (b->ring_ok > 0)
 		run_all(b); /* the last closes */
 	if (b->ring_ok != 0)
 		rl__ring_fini(&b->ring);
 	free(b);
-	w->batch = NULL;
 }

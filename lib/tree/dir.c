@@ -1,5 +1,6 @@
-/* tree_dir.c - a directory's life: open the source, make the copy, and,
- * once everything inside is done, give the copy its metadata. Copies are
+/* dir.c - a directory's life: open the source, make the copy, and, once
+ * everything inside is done (its pending count reaches zero), give the
+ * copy its metadata and tell its parent. Copies are
  * made 0700 so this run can fill them whatever the source's mode (read-only
  * directories), and get their final mode and times last. */
 #include "tree.h"
@@ -47,27 +48,21 @@ static int make_dest(struct rl__tree *t, struct rl__tnode *c,
 		     struct rl__tnode *p)
 {
 	struct stat st;
-	if (mkdirat(p->dfd, c->name, 0700) == 0) {
+	int r = rl__place_mkdir(p->dfd, c->name);
+	if (r == 0) {
 		c->fresh = 1;
 		if (!p->fresh)
 			rl__undo_note(t, p, c->name);
-	} else if (errno != EEXIST) {
-		return -errno; /* EEXIST even in a fresh p: another merge's */
+	} else if (r != -EEXIST) {
+		return r; /* EEXIST even in a fresh p: another merge's */
 	}
 	/* Merging into an existing entry: only a real directory will do. */
 	int fd = rl__openat(p->dfd, c->name, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd == -ELOOP ? -ENOTDIR : fd;
-	if (fstat(fd, &st) != 0) {
-		int r = -errno;
-		rl__close(fd);
-		return r;
-	}
-	/* A umask denying us rwx on our own directory would stop the copy. */
-	if (c->fresh && (st.st_mode & 0700) != 0700 &&
-	    fchmod(fd, (st.st_mode & 07777) | 0700) != 0) {
-		int r = -errno;
+	r = fstat(fd, &st) != 0 ? -errno : c->fresh ? rl__place_dir_ours(fd, &st) : 0;
+	if (r < 0) {
 		rl__close(fd);
 		return r;
 	}
@@ -121,7 +116,7 @@ int rl__dir_open(struct rl__worker *w, struct rl__tnode *c)
 static unsigned int dir_preserve(const struct rl__tree *t,
 				 const struct rl__tnode *c)
 {
-	unsigned int p = t->o->preserve & ~RL_PRESERVE_LINKS;
+	unsigned int p = t->cfg.preserve & ~RL_PRESERVE_LINKS;
 	if ((p & RL_PRESERVE_OWNERSHIP) && c->meta.uid == c->duid &&
 	    c->meta.gid == c->dgid && !(c->meta.mode & (S_ISUID | S_ISGID)))
 		p &= ~RL_PRESERVE_OWNERSHIP;
@@ -138,15 +133,15 @@ static int dir_meta(struct rl__tree *t, struct rl__tnode *c)
 	st.st_mtim = c->meta.mtim;
 	/* A fresh copy is 0700 and always needs its mode; a directory that
 	 * was there before keeps its own unless the mode is preserved. */
-	int keep = !c->fresh && !(t->o->preserve & RL_PRESERVE_MODE);
+	int keep = !c->fresh && !(t->cfg.preserve & RL_PRESERVE_MODE);
 	return rl__meta_apply(c->dfd, c->sfd, &st, dir_preserve(t, c), keep,
 			      &t->env);
 }
 
-void rl__dir_finish(struct rl__worker *w, struct rl__tnode *c)
+static void dir_finish(struct rl__worker *w, struct rl__tnode *c)
 {
 	struct rl__tree *t = w->t;
-	if (c->failed || !c->opened || t->scan || atomic_load(&t->stop))
+	if (c->failed || !c->opened || t->scan || rl__tally_stopped(t))
 		return;
 	int r = rl__node_acquire(t, c);
 	if (r == 0) {
@@ -157,4 +152,24 @@ void rl__dir_finish(struct rl__worker *w, struct rl__tnode *c)
 		rl__report_fail(w, c, NULL, r);
 	else
 		rl__report_done(w, c, NULL, NULL, NULL, 0);
+}
+
+void rl__dir_done(struct rl__worker *w, struct rl__tnode *n)
+{
+	struct rl__tree *t = w->t;
+	unsigned int left = rl__node_pending_done(t, n);
+	while (left == 0) {
+		dir_finish(w, n);
+		struct rl__tnode *p = n->parent;
+		if (p) {
+			left = rl__node_pending_done(t, p);
+			if (left == 0) /* climb to it by "..", one open */
+				rl__node_reopen_up(t, n, p);
+		}
+		/* p stays alive while unfinished: its life reference. */
+		rl__node_unref(t, n);
+		n = p;
+		if (!n)
+			break;
+	}
 }

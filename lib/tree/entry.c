@@ -1,10 +1,9 @@
-/* tree_entry.c - one directory entry: learn its kind, leave it out if
- * excluded, and copy it. Regular files in a directory this run made are
- * created in place with O_CREAT|O_EXCL (nothing can be there to protect,
- * so no temporary is needed) and removed again if the copy fails; in a
- * directory that existed before, the single-file engine's atomic commit
- * is used. Source entries are opened with O_NOFOLLOW: an entry that
- * changes kind under us is copied as what it has become. */
+/* entry.c - one directory entry: learn its kind, leave it out if
+ * excluded, and send it on: a directory to the queue (walk.c), a regular
+ * file into the worker's batch (batch.c) or to make.c, anything else to
+ * make.c; then report the outcome. Batched files are made here too, once
+ * their batch has opened them. Source entries are opened with O_NOFOLLOW:
+ * an entry that changes kind under us is copied as what it has become. */
 #include "tree.h"
 #include "../common/sys.h"
 
@@ -28,10 +27,11 @@ static mode_t dtype_mode(unsigned char dt)
 	}
 }
 
-unsigned int rl__entry_preserve(const struct rl__tree *t,
-				const struct rl__ent *e)
+/* Ownership to preserve for a new entry in e->dir, or 0 if already right. */
+static unsigned int ent_preserve(const struct rl__tree *t,
+				 const struct rl__ent *e)
 {
-	unsigned int p = t->o->preserve;
+	unsigned int p = t->cfg.preserve;
 	/* A new entry already belongs to us and the directory's group: when
 	 * that is the source's owner, chown would change nothing. */
 	if ((p & RL_PRESERVE_OWNERSHIP) && e->st.st_uid == t->euid &&
@@ -41,7 +41,9 @@ unsigned int rl__entry_preserve(const struct rl__tree *t,
 	return p;
 }
 
-int rl__entry_open(struct rl__ent *e, int *sfd)
+/* Open a regular file's source and stat it into e->st: 0 with *sfd
+ * open, RL__RETYPE (e->st says what it is now) or -errno. */
+static int open_source(struct rl__ent *e, int *sfd)
 {
 	int nofollow = e->follow ? 0 : O_NOFOLLOW;
 	/* O_NONBLOCK: an entry that became a FIFO must not block the open. */
@@ -73,7 +75,7 @@ static void spawn_dir(struct rl__worker *w, struct rl__tnode *d,
 	if (!k) {
 		if (c) {
 			c->failed = 1;
-			rl__node_done(w, c);
+			rl__dir_done(w, c);
 		}
 		rl__report_fail(w, d, name, -ENOMEM);
 		return;
@@ -81,7 +83,7 @@ static void spawn_dir(struct rl__worker *w, struct rl__tnode *d,
 	c->follow = (unsigned char)follow;
 	k->node = c;
 	k->len = 0;
-	rl__walk_push(w->t, k);
+	rl__queue_push(w->t, k);
 }
 
 /* Pre-scan: count what the copy will move, for progress. */
@@ -94,12 +96,29 @@ static void count(struct rl__worker *w, struct rl__ent *e, mode_t type,
 	if (!have_st && fstatat(e->sdir, e->name, &e->st,
 				e->follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
 		return;
-	if (!S_ISREG(e->st.st_mode))
-		return;
-	pthread_mutex_lock(&t->smu);
-	t->stats.total_files++;
-	t->stats.total_bytes += (uint64_t)e->st.st_size;
-	pthread_mutex_unlock(&t->smu);
+	if (S_ISREG(e->st.st_mode))
+		rl__tally_total(t, (uint64_t)e->st.st_size);
+}
+
+/* The outcome r of making a non-directory e: verdict, stats, callbacks. */
+static void report_entry(struct rl__worker *w, struct rl__ent *e, int r,
+			 const rl_result *res)
+{
+	if (S_ISREG(e->st.st_mode) && rl__verdict_file(w->t, r, res))
+		return; /* clones cannot work here: the copy stops */
+	if (r < 0)
+		rl__report_fail(w, e->dir, e->dname, r);
+	else
+		rl__report_done(w, e->dir, e->dname, &e->st,
+				S_ISREG(e->st.st_mode) && r == 0 ? res : NULL,
+				r == RL__LINKED);
+}
+
+static int make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
+		      rl_result *res)
+{
+	e->preserve = ent_preserve(w->t, e);
+	return rl__make_entry(w, e, sfd, res);
 }
 
 static void copy_nondir(struct rl__worker *w, struct rl__ent *e, mode_t type,
@@ -108,7 +127,7 @@ static void copy_nondir(struct rl__worker *w, struct rl__ent *e, mode_t type,
 	rl_result res = RL_RESULT_INIT;
 	int sfd = -1, r = 0;
 	if (type == S_IFREG)
-		r = rl__entry_open(e, &sfd);
+		r = open_source(e, &sfd);
 	else if (!have_st && fstatat(e->sdir, e->name, &e->st,
 				     e->follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
 		r = -errno;
@@ -119,33 +138,68 @@ static void copy_nondir(struct rl__worker *w, struct rl__ent *e, mode_t type,
 		return;
 	}
 	if (r == 0)
-		r = rl__entry_make(w, e, sfd, &res);
+		r = make_entry(w, e, sfd, &res);
 	if (sfd >= 0)
 		rl__close(sfd);
-	rl__entry_report(w, e, r, &res);
+	report_entry(w, e, r, &res);
 }
 
-void rl__entry_report(struct rl__worker *w, struct rl__ent *e, int r,
-		      const rl_result *res)
+/* One file of a batch, its source opened (or not) by the batch. */
+static void batch_one(struct rl__worker *w, struct rl__ent *e, int sfd)
 {
-	if (S_ISREG(e->st.st_mode) && rl__tree_verdict(w->t, r, res))
-		return; /* clones cannot work here: the copy stops */
-	if (r < 0)
-		rl__report_fail(w, e->dir, e->dname, r);
-	else
-		rl__report_done(w, e->dir, e->dname, &e->st,
-				S_ISREG(e->st.st_mode) && r == 0 ? res : NULL,
-				r == RL__LINKED);
+	struct rl__batch *b = w->batch;
+	if (rl__tally_stopped(w->t)) { /* winding down: make nothing */
+		rl__batch_close(b, sfd);
+		return;
+	}
+	if (sfd < 0 && sfd != -ELOOP && sfd != RL__BATCH_UNOPENED) {
+		rl__report_fail(w, e->dir, e->name, sfd);
+	} else if (sfd < 0 || !S_ISREG(e->st.st_mode)) {
+		/* Not a regular file any more: copy it as what it is. */
+		rl__batch_close(b, sfd);
+		rl__entry_handle(w, e->dir, e->name, e->name, DT_UNKNOWN);
+	} else {
+		rl_result res = RL_RESULT_INIT;
+		int r = make_entry(w, e, sfd, &res);
+		rl__batch_close(b, sfd);
+		report_entry(w, e, r, &res);
+	}
 }
 
-void rl__walk_entry(struct rl__worker *w, struct rl__tnode *d,
-		    const char *name, const char *dname, unsigned char dtype)
+void rl__entry_flush(struct rl__worker *w)
+{
+	struct rl__ent ents[RL__BATCH_MAX];
+	int sfds[RL__BATCH_MAX];
+	unsigned int n = rl__batch_open(w->batch, ents, sfds);
+	for (unsigned int i = 0; i < n; i++)
+		batch_one(w, &ents[i], sfds[i]);
+	rl__batch_end(w->batch);
+}
+
+/* Take the regular file d/name into w's batch: 1 taken, 0 not for a
+ * batch (copy it one by one). */
+static int batch_take(struct rl__worker *w, struct rl__tnode *d,
+		      const char *name)
+{
+	int room = rl__batch_room(w->batch, d);
+	if (room < 0) { /* it holds another directory's files */
+		rl__entry_flush(w);
+		room = rl__batch_room(w->batch, d);
+	}
+	if (room <= 0)
+		return 0;
+	if (rl__batch_add(w->batch, d, name))
+		rl__entry_flush(w); /* full */
+	return 1;
+}
+
+void rl__entry_handle(struct rl__worker *w, struct rl__tnode *d,
+		      const char *name, const char *dname, unsigned char dtype)
 {
 	struct rl__tree *t = w->t;
 	struct rl__ent e = {
 		.dir = d, .sdir = d->sfd, .ddir = d->dfd, .name = name,
-		.dname = dname, .fresh = d->fresh,
-		.follow = (t->o->flags & RL_TREE_DEREF_ALL) != 0,
+		.dname = dname, .fresh = d->fresh, .follow = t->cfg.deref,
 	};
 	mode_t type = dtype_mode(dtype);
 	int have_st = 0;
@@ -159,12 +213,12 @@ void rl__walk_entry(struct rl__worker *w, struct rl__tnode *d,
 		type = e.st.st_mode & S_IFMT;
 	}
 	/* The operands themselves are never excluded. */
-	if (d != t->top && rl__excluded(w, d, name, type == S_IFDIR))
+	if (d != t->top && rl__match_excluded(w, d, name, type == S_IFDIR))
 		return;
 	if (type == S_IFDIR)
 		spawn_dir(w, d, name, dtype == DT_LNK);
 	else if (type == S_IFREG && !t->scan && d != t->top &&
-		 rl__batch_add(w, d, name))
+		 batch_take(w, d, name))
 		return; /* copied with its batch */
 	else if (t->scan)
 		count(w, &e, type, have_st);

@@ -1,4 +1,4 @@
-/* tree_file.c - a regular file of the tree. In a directory this run made:
+/* file.c - a regular file of the tree. In a directory this run made:
  * a clone (or an empty file) is made in place, created with O_CREAT|O_EXCL
  * and filled by FICLONE in one atomic step (removed again if anything
  * fails), so it costs no temporary and no rename; a byte copy takes time
@@ -24,46 +24,22 @@ enum { PLAN_ENGINE, PLAN_IN_PLACE, PLAN_UNNAMED };
 #define COPY_INSTEAD 3 /* the clone could not be made: copy instead */
 #define NAME_TAKEN 4   /* the name exists: the engine replaces it */
 
-/* Is this file between the filesystems of the two roots? */
-static int root_pair(const struct rl__tree *t, const struct rl__ent *e)
-{
-	return t->src_dev && e->st.st_dev == t->src_dev &&
-	       e->dir->ddev == t->dst_dev;
-}
-
-static int clones_never(const struct rl__tree *t, const struct rl__ent *e)
-{
-	return root_pair(t, e) && atomic_load(&t->clones) == RL__CLONES_NEVER;
-}
-
-/* Learn from a clone's outcome whether these filesystems clone at all. */
-static void note_clone(struct rl__tree *t, const struct rl__ent *e, int r)
-{
-	int unknown = RL__CLONES_UNKNOWN;
-	if (!root_pair(t, e))
-		return;
-	if (r == 0)
-		atomic_compare_exchange_strong(&t->clones, &unknown, RL__CLONES_WORK);
-	else if (r == -EOPNOTSUPP || r == -ENOTTY || r == -ENOSYS || r == -EXDEV)
-		atomic_compare_exchange_strong(&t->clones, &unknown, RL__CLONES_NEVER);
-}
-
 /* Through the single-file engine: an unnamed temporary linked into place
  * when complete (and an existing file replaced atomically). */
 static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
 		       const rl_options *o, int no_clone, rl_result *res)
 {
 	struct rl__env env = t->env;
-	env.no_clone = no_clone || clones_never(t, e);
-	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env, &t->guard,
-			     res);
+	env.no_clone = no_clone || rl__verdict_clones_never(t, e);
+	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env,
+			     rl__report_guard(t), res);
 }
 
 static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 		  int *clone)
 {
-	*o = t->fopts;
-	o->preserve = rl__entry_preserve(t, e);
+	*o = t->cfg.fopts;
+	o->preserve = e->preserve;
 	*clone = 0;
 	if (!e->fresh)
 		return PLAN_ENGINE;
@@ -71,7 +47,7 @@ static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 	 * a clone is required or its size lies (procfs). */
 	if (e->st.st_size == 0 && !e->dir->pseudo && o->mode != RL_MODE_ALWAYS)
 		return PLAN_IN_PLACE;
-	*clone = o->mode != RL_MODE_NEVER && !clones_never(t, e);
+	*clone = o->mode != RL_MODE_NEVER && !rl__verdict_clones_never(t, e);
 	if (*clone)
 		return PLAN_IN_PLACE;
 	return o->mode == RL_MODE_ALWAYS ? PLAN_ENGINE : PLAN_UNNAMED;
@@ -82,14 +58,14 @@ static int file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 {
 	int r = clone ? rl__ficlone(dfd, sfd) : 0;
 	if (clone) {
-		note_clone(t, e, r);
+		rl__verdict_clone_seen(t, e, r);
 		if (r == 0) {
 			res->method = RL_METHOD_CLONE;
 			res->bytes = res->cloned_bytes = (uint64_t)e->st.st_size;
 		} else if (o->mode == RL_MODE_ALWAYS) {
-			return rl__clone_error(r);
+			return rl__fallback_reason(r);
 		} else {
-			return rl__can_fall_back(r) ? COPY_INSTEAD : r;
+			return rl__fallback_ok(r) ? COPY_INSTEAD : r;
 		}
 	}
 	r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
@@ -109,7 +85,7 @@ static int file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
 	if (r == 0 && (o->flags & RL_F_FSYNC))
 		r = rl__fsync(dfd);
 	if (r == 0)
-		r = rl__link_unnamed(dfd, e->ddir, e->dname);
+		r = rl__place_unnamed(dfd, e->ddir, e->dname);
 	if (r == -EEXIST) { /* taken meanwhile: the engine replaces it */
 		*res = (rl_result)RL_RESULT_INIT;
 		r = NAME_TAKEN;
@@ -131,7 +107,7 @@ static int copy_unnamed(struct rl__worker *w, struct rl__ent *e, int sfd,
 	if (dfd < 0) /* no O_TMPFILE here: the engine's named temporary */
 		return file_engine(w->t, e, sfd, o, 1, res);
 	int r = file_fill_unnamed(w->t, e, sfd, dfd, o, res);
-	rl__worker_close(w, dfd);
+	rl__batch_close(w->batch, dfd);
 	return r;
 }
 
@@ -148,7 +124,7 @@ static int file_after(struct rl__worker *w, struct rl__ent *e, int sfd,
 	return r;
 }
 
-int rl__tree_file(struct rl__worker *w, struct rl__ent *e, int sfd,
+int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		  rl_result *res)
 {
 	struct rl__tree *t = w->t;
@@ -167,7 +143,7 @@ int rl__tree_file(struct rl__worker *w, struct rl__ent *e, int sfd,
 			     rl__create_mode(&e->st, o.preserve));
 	if (dfd >= 0) {
 		r = file_fill(t, e, sfd, dfd, &o, clone, res);
-		rl__worker_close(w, dfd);
+		rl__batch_close(w->batch, dfd);
 		if (r != 0)
 			unlinkat(e->ddir, e->dname, 0);
 	} else {

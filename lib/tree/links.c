@@ -1,4 +1,4 @@
-/* tree_links.c - hard links kept as hard links: a table from the source's
+/* links.c - hard links kept as hard links: a table from the source's
  * (device, inode) to the first copy (its directory node and name). The
  * first worker to meet an inode makes the copy; others meeting it at the
  * same time wait for it, then link to it. An entry leaves the table once
@@ -20,8 +20,9 @@ struct rl__link {
 	char name[256];
 };
 
-int rl__links_init(struct rl__links *l)
+int rl__links_init(struct rl__tree *t)
 {
+	struct rl__links *l = &t->links;
 	memset(l, 0, sizeof *l);
 	if (pthread_mutex_init(&l->mu, NULL) != 0)
 		return -ENOMEM;

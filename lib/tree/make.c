@@ -1,5 +1,5 @@
-/* tree_make.c - make one non-directory entry in the destination: a regular
- * file (tree_file.c), a symlink (recreated, never followed), a FIFO, socket
+/* make.c - make one non-directory entry in the destination: a regular
+ * file (file.c), a symlink (recreated, never followed), a FIFO, socket
  * or device node, or a hard link to an earlier copy. Everything is
  * relative to the destination directory's fd; metadata of links and nodes
  * is set by name with AT_SYMLINK_NOFOLLOW, which cannot be redirected. */
@@ -9,29 +9,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-#define TMP_NAME_MAX 32
 
 /* Make e (or its stand-in named name) and give it its metadata. */
 typedef int (*make_fn)(struct rl__tree *t, struct rl__ent *e,
 		       const char *name, const void *arg);
 
-static void temp_name(char buf[TMP_NAME_MAX])
+/* A stand-in of e made under a temporary name (rl__place_temp). */
+struct stand_in {
+	struct rl__tree *t;
+	struct rl__ent *e;
+	make_fn fn;
+	const void *arg;
+};
+
+static int make_stand_in(void *ctx, const char *name)
 {
-	uint64_t x = 0;
-	if (getrandom(&x, sizeof x, GRND_NONBLOCK) != (ssize_t)sizeof x) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^
-		    (uint64_t)(uintptr_t)buf;
-	}
-	snprintf(buf, TMP_NAME_MAX, ".rl-tmp-%016llx", (unsigned long long)x);
+	struct stand_in *si = ctx;
+	return si->fn(si->t, si->e, name, si->arg);
 }
 
 /* Would putting e in place of cur (an existing entry) destroy the source?
@@ -51,14 +48,14 @@ static int replaces_source(const struct rl__ent *e, const struct stat *cur)
 static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		 const void *arg)
 {
-	char tmp[TMP_NAME_MAX];
+	char tmp[RL__TMP_NAME_MAX];
 	struct stat cur;
 	int r = fn(t, e, e->dname, arg);
 	if (r == 0 && !e->fresh)
 		rl__undo_note(t, e->dir, e->dname);
 	/* Even in a directory this run made: another process may write
 	 * there too (two merges of one fresh DEST). */
-	if (r != -EEXIST || (t->fopts.flags & RL_F_NO_CLOBBER))
+	if (r != -EEXIST || t->cfg.no_clobber)
 		return r;
 	if (fstatat(e->ddir, e->dname, &cur, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
@@ -66,17 +63,12 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		return -EISDIR;
 	if (replaces_source(e, &cur))
 		return RL_ESAMEFILE;
-	if ((r = rl__guard_ask(&t->guard, &cur)) < 0)
+	if ((r = rl__guard_ask(rl__report_guard(t), &cur)) < 0)
 		return r;
-	for (int tries = 0; tries < 100; tries++) {
-		temp_name(tmp);
-		if ((r = fn(t, e, tmp, arg)) != -EEXIST)
-			break;
-	}
-	if (r < 0)
+	struct stand_in si = { t, e, fn, arg };
+	if ((r = rl__place_temp(tmp, make_stand_in, &si)) < 0)
 		return r;
-	if (renameat(e->ddir, tmp, e->ddir, e->dname) != 0) {
-		r = -errno;
+	if ((r = rl__place_rename(e->ddir, tmp, e->dname, 0)) < 0) {
 		unlinkat(e->ddir, tmp, 0);
 		return r;
 	}
@@ -84,35 +76,21 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 	return 0;
 }
 
-/* 1 owner set, 0 only partly (not root: as cp, keep what we may), -errno. */
-static int chown_at(int dirfd, const char *name, const struct stat *st)
-{
-	if (fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == 0)
-		return 1;
-	if (errno != EPERM && errno != EINVAL)
-		return -errno;
-	if (fchownat(dirfd, name, (uid_t)-1, st->st_gid, AT_SYMLINK_NOFOLLOW) != 0 &&
-	    errno != EPERM && errno != EINVAL)
-		return -errno;
-	return 0;
-}
-
 /* Owner, mode (nodes only: a symlink has none) and times, by name. */
 static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 {
-	unsigned int p = rl__entry_preserve(t, e);
-	int owned = (t->o->preserve & RL_PRESERVE_OWNERSHIP) != 0;
+	unsigned int p = e->preserve;
+	int owned = (t->cfg.preserve & RL_PRESERVE_OWNERSHIP) != 0;
 	if ((p & RL_PRESERVE_OWNERSHIP) &&
-	    (owned = chown_at(e->ddir, name, &e->st)) < 0)
+	    (owned = rl__place_owner(-1, e->ddir, name, &e->st)) < 0)
 		return owned;
 	if ((p & RL_PRESERVE_MODE) && !S_ISLNK(e->st.st_mode)) {
-		mode_t want = e->st.st_mode & 07777;
-		if (!owned)
-			want &= (mode_t)~(S_ISUID | S_ISGID);
+		mode_t want = rl__place_mode_of(&e->st, owned);
 		/* mknodat gave it the bits less the umask. */
 		mode_t made = (e->st.st_mode & 0777) & ~(mode_t)t->env.umask;
-		if (want != made && fchmodat(e->ddir, name, want, AT_SYMLINK_NOFOLLOW) != 0)
-			return -errno;
+		int r = want != made ? rl__place_mode(-1, e->ddir, name, want) : 0;
+		if (r < 0)
+			return r;
 	}
 	if (p & RL_PRESERVE_TIMESTAMPS) {
 		struct timespec ts[2] = { e->st.st_atim, e->st.st_mtim };
@@ -180,7 +158,7 @@ static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 	struct rl__tree *t = w->t;
 	switch (e->st.st_mode & S_IFMT) {
 	case S_IFREG:
-		return rl__tree_file(w, e, sfd, res);
+		return rl__file_copy(w, e, sfd, res);
 	case S_IFLNK:
 		return make_symlink(t, e);
 	default:
@@ -188,12 +166,12 @@ static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 	}
 }
 
-int rl__entry_make(struct rl__worker *w, struct rl__ent *e, int sfd,
+int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 		   rl_result *res)
 {
 	struct rl__tree *t = w->t;
 	struct rl__linkref ref;
-	if (!(t->o->preserve & RL_PRESERVE_LINKS) || e->st.st_nlink < 2 ||
+	if (!t->cfg.links || e->st.st_nlink < 2 ||
 	    e->dir == t->top)
 		return make_kind(w, e, sfd, res);
 	int r = rl__links_claim(t, &e->st, e->dir, e->dname, &ref);

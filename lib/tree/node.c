@@ -1,4 +1,4 @@
-/* tree_node.c - directory nodes and the bounded cache of their fds.
+/* node.c - directory nodes and the bounded cache of their fds.
  *
  * A node's fds stay open after its task while the budget allows (its
  * files' hard links, its own metadata and its children's reopening want
@@ -16,35 +16,44 @@
 #include <string.h>
 #include <unistd.h>
 
-void rl__cache_init(struct rl__tree *t)
+int rl__cache_init(struct rl__tree *t, unsigned int max_open)
 {
-	t->lru_head = t->lru_tail = NULL;
-	t->n_open = 0;
+	struct rl__cache *c = &t->cache;
+	c->lru_head = c->lru_tail = NULL;
+	c->n_open = 0;
+	c->max_open = max_open;
+	c->next_id = 0;
+	return pthread_mutex_init(&c->mu, NULL) ? -ENOMEM : 0;
 }
 
-/* nmu held for all the static helpers below. */
+void rl__cache_fini(struct rl__tree *t)
+{
+	pthread_mutex_destroy(&t->cache.mu);
+}
+
+/* cache.mu held for all the static helpers below. */
 static void lru_unlink(struct rl__tree *t, struct rl__tnode *n)
 {
 	if (n->lru_prev)
 		n->lru_prev->lru_next = n->lru_next;
 	else
-		t->lru_head = n->lru_next;
+		t->cache.lru_head = n->lru_next;
 	if (n->lru_next)
 		n->lru_next->lru_prev = n->lru_prev;
 	else
-		t->lru_tail = n->lru_prev;
+		t->cache.lru_tail = n->lru_prev;
 	n->lru_prev = n->lru_next = NULL;
 }
 
 static void lru_push(struct rl__tree *t, struct rl__tnode *n)
 {
 	n->lru_prev = NULL;
-	n->lru_next = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lru_prev = n;
+	n->lru_next = t->cache.lru_head;
+	if (t->cache.lru_head)
+		t->cache.lru_head->lru_prev = n;
 	else
-		t->lru_tail = n;
-	t->lru_head = n;
+		t->cache.lru_tail = n;
+	t->cache.lru_head = n;
 }
 
 static void close_fds(struct rl__tree *t, struct rl__tnode *n)
@@ -55,13 +64,13 @@ static void close_fds(struct rl__tree *t, struct rl__tnode *n)
 	if (n->dfd >= 0)
 		rl__close(n->dfd);
 	n->sfd = n->dfd = -1;
-	t->n_open--;
+	t->cache.n_open--;
 }
 
 static void evict(struct rl__tree *t)
 {
-	while (t->n_open > t->max_open && t->lru_tail) {
-		struct rl__tnode *n = t->lru_tail;
+	while (t->cache.n_open > t->cache.max_open && t->cache.lru_tail) {
+		struct rl__tnode *n = t->cache.lru_tail;
 		lru_unlink(t, n);
 		close_fds(t, n);
 	}
@@ -94,19 +103,19 @@ struct rl__tnode *rl__node_child(struct rl__tree *t, struct rl__tnode *parent,
 	n->sfd = n->dfd = -1;
 	n->refs = 1;
 	n->pending = 1;
-	pthread_mutex_lock(&t->nmu);
-	n->id = ++t->next_id;
+	pthread_mutex_lock(&t->cache.mu);
+	n->id = ++t->cache.next_id;
 	if (parent) {
 		parent->refs++;
 		parent->pending++;
 	}
-	pthread_mutex_unlock(&t->nmu);
+	pthread_mutex_unlock(&t->cache.mu);
 	return n;
 }
 
 void rl__node_install(struct rl__tree *t, struct rl__tnode *n, int sfd, int dfd)
 {
-	pthread_mutex_lock(&t->nmu);
+	pthread_mutex_lock(&t->cache.mu);
 	if (n->sfd >= 0) { /* opened by another worker meanwhile */
 		rl__close(sfd);
 		if (dfd >= 0)
@@ -116,11 +125,11 @@ void rl__node_install(struct rl__tree *t, struct rl__tnode *n, int sfd, int dfd)
 		n->pins++;
 		n->sfd = sfd;
 		n->dfd = dfd;
-		t->n_open++;
+		t->cache.n_open++;
 	}
 	n->opened = 1;
 	evict(t);
-	pthread_mutex_unlock(&t->nmu);
+	pthread_mutex_unlock(&t->cache.mu);
 }
 
 static int open_checked(int dirfd, const char *name, int follow, dev_t dev,
@@ -173,17 +182,17 @@ static struct rl__tnode **closed_chain(struct rl__tnode *n, size_t *len)
 int rl__node_acquire(struct rl__tree *t, struct rl__tnode *n)
 {
 	size_t len = 0;
-	pthread_mutex_lock(&t->nmu);
+	pthread_mutex_lock(&t->cache.mu);
 	if (n->sfd >= 0) {
 		pin(t, n);
-		pthread_mutex_unlock(&t->nmu);
+		pthread_mutex_unlock(&t->cache.mu);
 		return 0;
 	}
 	/* The root is pinned for the whole run, so the chain ends there. */
 	struct rl__tnode **chain = closed_chain(n, &len);
 	if (chain)
 		pin(t, chain[0]->parent);
-	pthread_mutex_unlock(&t->nmu);
+	pthread_mutex_unlock(&t->cache.mu);
 	if (!chain)
 		return -ENOMEM;
 	int r = 0;
@@ -192,9 +201,9 @@ int rl__node_acquire(struct rl__tree *t, struct rl__tnode *n)
 		r = reopen(t, chain[i], &sfd, &dfd);
 		if (r == 0)
 			rl__node_install(t, chain[i], sfd, dfd);
-		pthread_mutex_lock(&t->nmu);
+		pthread_mutex_lock(&t->cache.mu);
 		unpin(t, chain[i]->parent);
-		pthread_mutex_unlock(&t->nmu);
+		pthread_mutex_unlock(&t->cache.mu);
 		if (r < 0)
 			break;
 	}
@@ -204,30 +213,30 @@ int rl__node_acquire(struct rl__tree *t, struct rl__tnode *n)
 
 void rl__node_release(struct rl__tree *t, struct rl__tnode *n)
 {
-	pthread_mutex_lock(&t->nmu);
+	pthread_mutex_lock(&t->cache.mu);
 	unpin(t, n);
-	pthread_mutex_unlock(&t->nmu);
+	pthread_mutex_unlock(&t->cache.mu);
 }
 
 void rl__node_ref(struct rl__tree *t, struct rl__tnode *n)
 {
-	pthread_mutex_lock(&t->nmu);
+	pthread_mutex_lock(&t->cache.mu);
 	n->refs++;
-	pthread_mutex_unlock(&t->nmu);
+	pthread_mutex_unlock(&t->cache.mu);
 }
 
 void rl__node_unref(struct rl__tree *t, struct rl__tnode *n)
 {
 	while (n) {
-		pthread_mutex_lock(&t->nmu);
+		pthread_mutex_lock(&t->cache.mu);
 		if (--n->refs > 0) {
-			pthread_mutex_unlock(&t->nmu);
+			pthread_mutex_unlock(&t->cache.mu);
 			return;
 		}
 		if (n->sfd >= 0 && n->pins == 0)
 			lru_unlink(t, n);
 		close_fds(t, n);
-		pthread_mutex_unlock(&t->nmu);
+		pthread_mutex_unlock(&t->cache.mu);
 		struct rl__tnode *p = n->parent;
 		free(n);
 		n = p; /* n held a reference on its parent */
@@ -236,21 +245,19 @@ void rl__node_unref(struct rl__tree *t, struct rl__tnode *n)
 
 void rl__node_add_pending(struct rl__tree *t, struct rl__tnode *n)
 {
-	pthread_mutex_lock(&t->nmu);
+	pthread_mutex_lock(&t->cache.mu);
 	n->pending++;
-	pthread_mutex_unlock(&t->nmu);
+	pthread_mutex_unlock(&t->cache.mu);
 }
 
-/* p is about to be finished and its fds were evicted: climb to it from
- * its child c by "..", one open instead of a walk down from the root. */
-static void reopen_up(struct rl__tree *t, struct rl__tnode *c,
-		      struct rl__tnode *p)
+void rl__node_reopen_up(struct rl__tree *t, struct rl__tnode *c,
+			struct rl__tnode *p)
 {
-	pthread_mutex_lock(&t->nmu);
+	pthread_mutex_lock(&t->cache.mu);
 	int climb = p->sfd < 0 && p->opened && c->sfd >= 0;
 	if (climb)
 		pin(t, c);
-	pthread_mutex_unlock(&t->nmu);
+	pthread_mutex_unlock(&t->cache.mu);
 	if (!climb)
 		return;
 	int sfd = open_checked(c->sfd, "..", 0, p->sdev, p->sino), dfd = -1;
@@ -267,26 +274,26 @@ static void reopen_up(struct rl__tree *t, struct rl__tnode *c,
 	rl__node_release(t, c);
 }
 
-void rl__node_done(struct rl__worker *w, struct rl__tnode *n)
+unsigned int rl__node_pending_done(struct rl__tree *t, struct rl__tnode *n)
 {
-	struct rl__tree *t = w->t;
-	pthread_mutex_lock(&t->nmu);
+	pthread_mutex_lock(&t->cache.mu);
 	unsigned int left = --n->pending;
-	pthread_mutex_unlock(&t->nmu);
-	while (left == 0) {
-		rl__dir_finish(w, n);
-		struct rl__tnode *p = n->parent;
-		if (p) {
-			pthread_mutex_lock(&t->nmu);
-			left = --p->pending;
-			pthread_mutex_unlock(&t->nmu);
-			if (left == 0)
-				reopen_up(t, n, p);
-		}
-		/* p stays alive while unfinished: its life reference. */
-		rl__node_unref(t, n);
-		n = p;
-		if (!n)
-			break;
-	}
+	pthread_mutex_unlock(&t->cache.mu);
+	return left;
+}
+
+void rl__node_unused(struct rl__tree *t, struct rl__tnode *n)
+{
+	pthread_mutex_lock(&t->cache.mu);
+	n->pending--;
+	n->refs--;
+	pthread_mutex_unlock(&t->cache.mu);
+}
+
+void rl__node_rearm(struct rl__tree *t, struct rl__tnode *n)
+{
+	pthread_mutex_lock(&t->cache.mu);
+	n->pending = 1;
+	n->refs++;
+	pthread_mutex_unlock(&t->cache.mu);
 }

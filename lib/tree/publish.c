@@ -135,39 +135,22 @@ static int target(const char *dst, int *dirfd, char **dir, const char **name)
 	return S_ISDIR(st.st_mode) ? 1 : -ENOTDIR;
 }
 
-/* The stage, never copied into itself: left out like an exclude. */
-static const char **with_stage(const rl_tree_options *o, const char *stage)
-{
-	size_t n = 0;
-	while (o->excludes && o->excludes[n])
-		n++;
-	const char **ex = malloc((n + 2) * sizeof *ex);
-	if (ex) {
-		for (size_t i = 0; i < n; i++)
-			ex[i] = o->excludes[i];
-		ex[n] = stage;
-		ex[n + 1] = NULL;
-	}
-	return ex;
-}
-
 static int build(const char *src, const char *dst, int dirfd, const char *dir,
 		 const char *stage, const rl_tree_options *o, rl_tree_stats *stats)
 {
+	/* The stage is the copy's root: the walk never enters it, and the
+	 * "inside the source" rule is asked of dst itself. */
 	rl_tree_options so = *o;
 	char *path = NULL;
-	const char **ex = with_stage(o, stage);
 	so.flags = (o->flags & ~RL_TREE_ATOMIC) | RL_TREE_MERGE;
-	so.excludes = ex;
-	int r = ex ? 0 : -ENOMEM;
-	if (r == 0 && asprintf(&path, "%s/%s", dir, stage) < 0)
-		r = -ENOMEM, path = NULL;
+	int r = asprintf(&path, "%s/%s", dir, stage) < 0 ? -ENOMEM : 0;
 	if (r == 0)
 		r = rl__tree_copy(src, path, dst, &so, stats, 1);
+	else
+		path = NULL;
 	if (r < 0)
 		rl__remove_tree(dirfd, stage);
 	free(path);
-	free(ex);
 	return r;
 }
 
@@ -178,7 +161,7 @@ int rl__publish(const char *src, const char *dst, const rl_tree_options *o,
 	const char *name;
 	int dirfd = -1, sfd = -1;
 	int exists = target(dst, &dirfd, &dir, &name);
-	int r = exists < 0 ? exists : rl__tree_inside(o, src, dst);
+	int r = exists < 0 ? exists : 0;
 	struct stat st;
 	if (r == 0 && (stat(src, &st) != 0 || !S_ISDIR(st.st_mode)))
 		r = errno == ENOENT ? -ENOENT : -ENOTDIR;

@@ -1,4 +1,4 @@
-/* tree_ring.c - a minimal io_uring (raw system calls, no liburing): one
+/* ring.c - a minimal io_uring (raw system calls, no liburing): one
  * ring per worker thread, to open and close many files with one
  * system call. Only OPENAT and CLOSE are used (Linux 5.6). Where
  * io_uring is missing or forbidden (seccomp, sysctl io_uring_disabled),

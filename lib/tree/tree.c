@@ -24,9 +24,8 @@
  *   which is not passed to on_error. Later such failures (a subtree on
  *   another filesystem) are errors of their entries.
  * - Returns 0, else a stop error (-ECANCELED from on_error, the above),
- *   else the first entry error that is not clone-impossible, else the
- *   first clone-impossible one. stats->errors counts the entries passed
- *   to on_error, each once. */
+ *   else RL_EPARTIAL when entries failed (each passed to on_error once,
+ *   counted in stats->errors). */
 #include "tree.h"
 #include "../common/sys.h"
 
@@ -114,94 +113,98 @@ static unsigned int dir_budget(void)
 	return n < 4 ? 4 : n > 512 ? 512 : (unsigned int)n;
 }
 
+static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
+{
+	c->mode = o->mode;
+	c->preserve = o->preserve;
+	c->deref = (o->flags & RL_TREE_DEREF_ALL) != 0;
+	c->merge = (o->flags & RL_TREE_MERGE) != 0;
+	c->links = (o->preserve & RL_PRESERVE_LINKS) != 0;
+	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) != 0;
+	c->jobs = jobs_for(o);
+	c->excludes = o->excludes;
+	rl_options_init(&c->fopts, RL_OPTIONS_VERSION);
+	c->fopts.mode = o->mode;
+	c->fopts.flags = o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC);
+	c->fopts.preserve = o->preserve;
+}
+
 static int tree_init(struct rl__tree *t, const char *src, const char *dst,
 		     const rl_tree_options *o)
 {
-	t->o = o;
+	cfg_init(&t->cfg, o);
 	t->src = src;
 	t->dst = dst;
-	rl_options_init(&t->fopts, RL_OPTIONS_VERSION);
-	t->fopts.mode = o->mode;
-	t->fopts.flags = o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC);
-	t->fopts.preserve = o->preserve;
 	rl__env_init(&t->env);
 	rl__env_umask(&t->env); /* read now: workers only read it */
-	t->jobs = jobs_for(o);
-	t->max_open = dir_budget();
 	t->euid = geteuid();
 	t->egid = getegid();
-	atomic_init(&t->idle, 0);
-	atomic_init(&t->stop, 0);
-	atomic_init(&t->next_progress, 0);
-	atomic_init(&t->verdict, RL__VERDICT_UNKNOWN);
-	atomic_init(&t->clones, RL__CLONES_UNKNOWN);
-	if (o->on_replace)
-		t->guard = (struct rl__guard){ rl__report_keep, t };
-	rl__cache_init(t);
-	rl__report_start(t);
-	if (pthread_mutex_init(&t->qmu, NULL) || pthread_cond_init(&t->qcv, NULL) ||
-	    pthread_mutex_init(&t->nmu, NULL) || pthread_mutex_init(&t->smu, NULL) ||
-	    pthread_mutex_init(&t->cbmu, NULL) || pthread_mutex_init(&t->logmu, NULL))
+	rl__verdict_init(t);
+	if (rl__queue_init(t) || rl__cache_init(t, dir_budget()) ||
+	    rl__tally_init(t) || rl__report_init(t, o) || rl__undo_init(t))
 		return -ENOMEM;
-	return rl__links_init(&t->links);
+	return rl__links_init(t);
 }
 
 static void tree_fini(struct rl__tree *t)
 {
 	rl__links_fini(t);
-	rl__undo_forget(t);
-	pthread_mutex_destroy(&t->qmu);
-	pthread_cond_destroy(&t->qcv);
-	pthread_mutex_destroy(&t->nmu);
-	pthread_mutex_destroy(&t->smu);
-	pthread_mutex_destroy(&t->cbmu);
-	pthread_mutex_destroy(&t->logmu);
+	rl__undo_fini(t);
+	rl__queue_fini(t);
+	rl__cache_fini(t);
+	rl__tally_fini(t);
+	rl__report_fini(t);
 }
 
-/* dst's absolute path without symlinks, whether it exists or not. */
-static char *real_dest(const struct split *dp, int exists, const char *dst)
+/* dst's absolute path without symlinks, whether it exists or not; dp is
+ * the split of where it is made (its parent is dst's). */
+static char *real_dest(const struct split *dp, int exists, const char *dst,
+		       const char *name)
 {
 	if (exists)
 		return realpath(dst, NULL);
 	char *dir = realpath(dp->dir, NULL), *out = NULL;
-	if (dir && asprintf(&out, "%s/%s", strcmp(dir, "/") ? dir : "", dp->name) < 0)
+	if (dir && asprintf(&out, "%s/%s", strcmp(dir, "/") ? dir : "", name) < 0)
 		out = NULL;
 	free(dir);
 	return out;
 }
 
+/* The last name of path, trailing slashes aside: in a buffer of its own. */
+static char *base_of(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *b = path + len;
+	while (b > path && b[-1] != '/')
+		b--;
+	return strndup(b, (size_t)(path + len - b));
+}
+
 /* A destination inside the source is refused (it would copy itself
  * forever) unless the excludes or filter leave it out. The walk also
- * skips the destination root by device and inode, whatever its path. */
-static int inside(const rl_tree_options *o, const char *src, char *d)
+ * skips the destination root by device and inode, whatever its path.
+ * When publishing, the question is about the target, not its stage. */
+static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
 {
-	char *s = realpath(src, NULL);
+	int staged = t->make_at != t->dst;
+	char *name = staged ? base_of(t->dst) : NULL;
+	char *s = realpath(t->src, NULL);
+	char *d = staged ? real_dest(dp, 0, t->dst, name ? name : "")
+			 : real_dest(dp, exists, t->dst, dp->name);
 	int r = 0;
 	if (s && d) {
 		size_t n = strlen(s);
 		if (strcmp(s, d) == 0)
 			r = RL_ESAMEFILE;
 		else if (strncmp(s, d, n) == 0 && (d[n] == '/' || n == 1))
-			r = rl__excludes_cover(o, d + n + (d[n] == '/'))
+			r = rl__match_covers(t, d + n + (d[n] == '/'))
 				    ? 0 : RL_EINSIDE;
 	}
 	free(s);
 	free(d);
-	return r;
-}
-
-static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
-{
-	return inside(t->o, t->src, real_dest(dp, exists, t->make_at));
-}
-
-int rl__tree_inside(const rl_tree_options *o, const char *src, const char *dst)
-{
-	struct split dp;
-	int r = split_open(dst, &dp);
-	if (r == 0)
-		r = inside(o, src, real_dest(&dp, 0, dst));
-	split_close(&dp);
+	free(name);
 	return r;
 }
 
@@ -209,7 +212,7 @@ int rl__tree_inside(const rl_tree_options *o, const char *src, const char *dst)
 static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 		     struct stat *st)
 {
-	int merge = (t->o->flags & RL_TREE_MERGE) != 0;
+	int merge = t->cfg.merge;
 	int exists = !*dp->name || fstatat(dp->fd, dp->name, st, 0) == 0;
 	if (exists && !merge)
 		return -EEXIST;
@@ -221,10 +224,10 @@ static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 	/* Fresh only once our own mkdirat made it: losing a race to another
 	 * process must never make us remove (or claim) its directory. */
 	*fresh = 0;
-	if (!exists && mkdirat(dp->fd, dp->name, 0700) == 0)
+	if (!exists && (r = rl__place_mkdir(dp->fd, dp->name)) == 0)
 		*fresh = 1;
-	else if (!exists && (errno != EEXIST || !merge))
-		return -errno;
+	else if (!exists && (r != -EEXIST || !merge))
+		return r;
 	/* Merging, dst is the caller's to name: a symlink to a directory
 	 * there is followed, as cp does. Below it, nothing ever is. */
 	int fd = rl__openat(*dp->name ? dp->fd : AT_FDCWD,
@@ -232,10 +235,8 @@ static int open_dest(struct rl__tree *t, const struct split *dp, int *fresh,
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*fresh ? O_NOFOLLOW : 0), 0);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, st) != 0 ||
-	    (*fresh && (st->st_mode & 0700) != 0700 &&
-	     fchmod(fd, (st->st_mode & 07777) | 0700) != 0)) {
-		r = -errno;
+	r = fstat(fd, st) != 0 ? -errno : *fresh ? rl__place_dir_ours(fd, st) : 0;
+	if (r < 0) {
 		rl__close(fd);
 		return r;
 	}
@@ -257,30 +258,18 @@ static struct rl__tnode *make_root(struct rl__tree *t, int sfd, int dfd,
 	return root;
 }
 
-/* A pass that never ran leaves the root's work and life to undo here. */
-static void root_unused(struct rl__tree *t)
-{
-	pthread_mutex_lock(&t->nmu);
-	t->root->pending--;
-	t->root->refs--;
-	pthread_mutex_unlock(&t->nmu);
-}
-
 /* Count the tree first so progress can show totals. */
 static int prescan(struct rl__tree *t)
 {
 	t->scan = 1;
 	int r = rl__walk_run(t);
 	t->scan = 0;
-	t->prescanned = 1;
+	rl__tally_prescanned(t);
 	if (r < 0) {
-		root_unused(t);
+		rl__node_unused(t, t->root);
 		return r;
 	}
-	pthread_mutex_lock(&t->nmu); /* ready for the copy pass */
-	t->root->pending = 1;
-	t->root->refs++;
-	pthread_mutex_unlock(&t->nmu);
+	rl__node_rearm(t, t->root); /* ready for the copy pass */
 	/* The root's listing is read again from its start. */
 	r = (int)rl__lseek(t->root->sfd, 0, SEEK_SET);
 	return r < 0 ? r : 0;
@@ -289,11 +278,11 @@ static int prescan(struct rl__tree *t)
 static int copy_walk(struct rl__tree *t, const struct split *dp, int fresh)
 {
 	int r = 0;
-	if (t->o->on_progress)
+	if (rl__report_wants_progress(t))
 		r = prescan(t);
 	if (r == 0 && (r = rl__walk_run(t)) < 0)
-		root_unused(t);
-	if (atomic_load(&t->verdict) == RL__VERDICT_FATAL) {
+		rl__node_unused(t, t->root);
+	if (rl__verdict_fatal(t)) {
 		if (fresh)
 			rl__remove_tree(dp->fd, dp->name);
 		else
@@ -328,7 +317,7 @@ static int copy_dir(struct rl__tree *t, int sfd, const struct stat *sst)
 	t->root->fresh = (unsigned char)(fresh || t->root_fresh);
 	t->dst_dev = dst.st_dev;
 	t->dst_ino = dst.st_ino;
-	t->src_dev = sst->st_dev;
+	rl__verdict_roots(t, sst->st_dev, dst.st_dev);
 	r = copy_walk(t, &dp, fresh);
 	rl__node_release(t, t->root);
 	rl__node_unref(t, t->root);
@@ -351,23 +340,20 @@ static int copy_top(struct rl__tree *t)
 		r = -errno;
 	if (r == 0 && !(t->top = rl__node_child(t, NULL, "")))
 		r = -ENOMEM;
-	if (r == 0 && (r = rl__worker_init(&w, t)) == 0) {
+	if (r == 0 && (r = rl__walk_worker_init(&w, t)) == 0) {
 		rl__dir_set_dest(t, t->top, &st);
 		t->top->pseudo = (unsigned char)rl__is_pseudo_fs(sp.fd);
 		t->top->failed = 1; /* never given a directory's metadata */
 		rl__node_install(t, t->top, sp.fd, dp.fd);
 		sp.fd = dp.fd = -1; /* the node owns them now */
-		if (!(t->o->flags & RL_TREE_MERGE))
-			t->fopts.flags |= RL_F_NO_CLOBBER;
-		rl__walk_entry(&w, t->top, sp.name, dp.name, DT_UNKNOWN);
-		if (t->tasks) /* it became a directory meanwhile */
-			rl__report_fail(&w, t->top, NULL, -EISDIR);
-		for (struct rl__task *k; (k = t->tasks); free(k)) {
-			t->tasks = k->next;
-			k->node->failed = 1;
-			rl__node_done(&w, k->node);
+		if (!t->cfg.merge) { /* dst is a name only the caller gave */
+			t->cfg.fopts.flags |= RL_F_NO_CLOBBER;
+			t->cfg.no_clobber = 1;
 		}
-		rl__worker_fini(&w);
+		rl__entry_handle(&w, t->top, sp.name, dp.name, DT_UNKNOWN);
+		if (rl__queue_drain(&w)) /* it became a directory meanwhile */
+			rl__report_fail(&w, t->top, NULL, -EISDIR);
+		rl__walk_worker_fini(&w);
 	}
 	if (t->top)
 		rl__node_unref(t, t->top);
@@ -379,7 +365,7 @@ static int copy_top(struct rl__tree *t)
 static int tree_run(struct rl__tree *t)
 {
 	struct stat st;
-	int follow = (t->o->flags & RL_TREE_DEREF_ALL) != 0;
+	int follow = t->cfg.deref;
 	int fd = rl__openat(AT_FDCWD, t->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 			    O_NOCTTY | (follow ? 0 : O_NOFOLLOW), 0);
 	if (fd >= 0) {
@@ -408,10 +394,9 @@ int rl__tree_copy(const char *src, const char *make_at, const char *dst,
 	if (r == 0)
 		r = tree_run(t);
 	if (r == 0)
-		r = t->fatal ? t->fatal : t->first_err ? t->first_err
-						       : t->first_clone_err;
+		r = rl__tally_result(t);
 	if (stats)
-		*stats = t->stats;
+		rl__tally_out(t, stats);
 	tree_fini(t);
 	free(t);
 	return r;
@@ -422,6 +407,8 @@ int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 {
 	rl_tree_options defaults = RL_TREE_OPTIONS_INIT, full;
 	if (!src || !dst)
+		return -EINVAL;
+	if (stats && (stats->version == 0 || stats->version > RL_TREE_STATS_VERSION))
 		return -EINVAL;
 	if (!*src || !*dst)
 		return -ENOENT;

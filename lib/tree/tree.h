@@ -1,4 +1,4 @@
-/* tree.h - private to the tree engine (lib/tree*.c): rl_copy_tree.
+/* tree.h - private to the tree engine (every file of lib/tree): rl_copy_tree.
  *
  * Shape: every directory is a node holding its source and destination
  * directory fds. Workers take tasks from one LIFO queue: "read directory
@@ -19,7 +19,10 @@
 #include <stdatomic.h>
 #include <sys/stat.h>
 
-#define RL_TREE_FLAGS_ (RL_F_ALL_ | RL_TREE_DEREF_ALL | RL_TREE_MERGE | RL_TREE_ATOMIC)
+/* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
+ * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
+#define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
+			RL_TREE_MERGE | RL_TREE_ATOMIC)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -80,55 +83,103 @@ struct rl__created {
 	char name[];
 };
 
+/* The options, decoded once by tree.c: no other file reads
+ * rl_tree_options. */
+struct rl__cfg {
+	rl_mode mode;
+	unsigned int preserve;       /* RL_PRESERVE_* as asked */
+	unsigned char deref;         /* RL_TREE_DEREF_ALL: follow every symlink */
+	unsigned char merge;         /* RL_TREE_MERGE */
+	unsigned char links;         /* RL_PRESERVE_LINKS */
+	unsigned char no_clobber;    /* RL_F_NO_CLOBBER (or a top entry) */
+	unsigned int jobs;           /* worker threads, 1..RL_TREE_JOBS_MAX */
+	const char *const *excludes; /* NULL-terminated globs, or NULL */
+	rl_options fopts;            /* for each regular file */
+};
+
+/* queue.c: the work queue. */
+struct rl__queue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct rl__task *tasks;      /* LIFO: depth first, fewer nodes live */
+	unsigned int active;         /* tasks queued or running */
+	atomic_uint idle;            /* workers waiting for a task */
+};
+
+/* node.c: the bounded cache of directory fds (and every node's counts). */
+struct rl__cache {
+	pthread_mutex_t mu;
+	struct rl__tnode *lru_head, *lru_tail;
+	unsigned int n_open, max_open;
+	unsigned long next_id;
+};
+
+/* tally.c: statistics, and the error that stops the copy. */
+struct rl__tally {
+	pthread_mutex_t mu;
+	rl_tree_stats stats;
+	int fatal;                   /* the stop error, first wins */
+	int prescanned;              /* totals come from a pre-scan */
+	atomic_int stop;             /* cancelled or fatal: wind down */
+};
+
+/* report.c: the caller's callbacks, run one at a time. */
+struct rl__report {
+	pthread_mutex_t mu;
+	rl_filter_cb filter;
+	rl_entry_cb on_entry;
+	rl_error_cb on_error;
+	rl_progress_cb on_progress;
+	rl_replace_cb on_replace;
+	void *ctx;
+	struct rl__guard guard;      /* asks on_replace, if set */
+	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
+};
+
+/* undo.c: what RL_MODE_ALWAYS removes when clones cannot work. */
+struct rl__undo {
+	pthread_mutex_t mu;
+	atomic_int on;               /* RL_MODE_ALWAYS, until forgotten */
+	struct rl__created *created;
+};
+
+/* verdict.c: in RL_MODE_ALWAYS, do clones work at all; in any mode, do
+ * they work between the two roots' filesystems. */
 enum { RL__VERDICT_UNKNOWN = 0, RL__VERDICT_CLONES = 1, RL__VERDICT_FATAL = 2 };
 enum { RL__CLONES_UNKNOWN = 0, RL__CLONES_WORK = 1, RL__CLONES_NEVER = 2 };
+struct rl__verdict {
+	int always;                  /* RL_MODE_ALWAYS */
+	atomic_int verdict;          /* RL__VERDICT_*, always mode only */
+	atomic_int clones;           /* RL__CLONES_*: between the roots' fs */
+	dev_t src_dev, dst_dev;      /* the roots' devices (0: no pair) */
+};
 
+/* One run. The fields before the parts are set by tree.c before any
+ * worker starts and only read after; each part belongs to its file, and
+ * other files reach it through that file's functions. */
 struct rl__tree {
-	const rl_tree_options *o;
-	rl_options fopts;            /* for each regular file */
+	struct rl__cfg cfg;
 	struct rl__env env;          /* umask read before workers start */
 	const char *src, *dst;       /* as given, for reports */
 	const char *make_at;         /* where dst is made (publish: a stage) */
 	int root_fresh;              /* make_at was made for this run */
-	unsigned int jobs;
 	int scan;                    /* this pass only counts (pre-scan) */
-	int prescanned;              /* totals come from a pre-scan */
 	uid_t euid;
 	gid_t egid;
 	dev_t dst_dev;               /* the destination root: never walked */
 	ino_t dst_ino;
-
-	pthread_mutex_t qmu;
-	pthread_cond_t qcv;
-	struct rl__task *tasks;      /* LIFO: depth first, fewer nodes live */
-	unsigned int active;         /* tasks queued or running */
-	atomic_uint idle;            /* workers waiting for a task */
-	atomic_int stop;             /* cancelled or fatal: wind down */
-
-	pthread_mutex_t nmu;
-	struct rl__tnode *lru_head, *lru_tail;
-	unsigned int n_open, max_open;
-	unsigned long next_id;
 	struct rl__tnode *root, *top;
 
-	pthread_mutex_t smu;
-	rl_tree_stats stats;
-	int first_err, first_clone_err, fatal;
-
-	pthread_mutex_t cbmu;        /* callbacks run one at a time */
-	struct rl__guard guard;      /* asks on_replace, if set */
-	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
-
+	struct rl__queue queue;
+	struct rl__cache cache;
+	struct rl__tally tally;
+	struct rl__report report;
+	struct rl__undo undo;
 	struct rl__links links;
-
-	atomic_int verdict;          /* RL__VERDICT_*, RL_MODE_ALWAYS only */
-	atomic_int clones;           /* RL__CLONES_*: between the roots' fs */
-	dev_t src_dev;               /* the source root's device */
-	pthread_mutex_t logmu;
-	struct rl__created *created;
+	struct rl__verdict verdict;
 };
 
-/* tree_ring.c: a minimal io_uring, one per worker. */
+/* ring.c: a minimal io_uring, one per worker. */
 struct io_uring_sqe;
 struct io_uring_cqe;
 struct rl__ring {
@@ -152,12 +203,12 @@ int rl__ring_close(struct rl__ring *r, int fd, uint64_t data);
 int rl__ring_run(struct rl__ring *r, unsigned int want,
 		 void (*fn)(void *ctx, uint64_t data, int res), void *ctx);
 
-/* tree_batch.c: a directory's regular files, their sources opened and
- * the closes made through io_uring many at a time. */
+/* batch.c: a directory's regular files, their sources opened and the
+ * closes made through io_uring many at a time (the layout is batch.c's). */
 #define RL__BATCH_MAX 16
 struct rl__batch {
 	struct rl__tnode *dir;
-	unsigned int n, max;         /* max 0: batching off for this worker */
+	unsigned int n, max;
 	int ring_ok;                 /* 0 untried, 1 usable, -1 not here */
 	int flushing;                /* no new members meanwhile */
 	struct rl__ring ring;
@@ -186,10 +237,20 @@ struct rl__ent {
 	const char *dname;           /* in the destination (differs at the top) */
 	int fresh;                   /* ddir was made by this run */
 	int follow;                  /* -L: follow symlinks */
+	unsigned int preserve;       /* RL_PRESERVE_* this entry still needs */
 	struct stat st;
 };
 
-/* tree_node.c: nodes and the bounded cache of their fds. */
+/* Layering, top down (a file calls only files below it):
+ *   tree.c -> walk.c -> entry.c -> make.c -> file.c
+ *   walk.c, entry.c -> queue.c -> dir.c -> node.c
+ *   entry.c, file.c -> batch.c -> ring.c;  make.c -> links.c -> node.c
+ *   any -> verdict.c -> undo.c -> node.c, remove.c
+ *   any -> match.c -> report.c -> tally.c, relpath.c */
+
+/* node.c: nodes and the bounded cache of their fds. */
+int rl__cache_init(struct rl__tree *t, unsigned int max_open);
+void rl__cache_fini(struct rl__tree *t);
 struct rl__tnode *rl__node_child(struct rl__tree *t, struct rl__tnode *parent,
 				 const char *name);
 /* Make n's fds usable (reopening if evicted) and keep them: 0 or -errno. */
@@ -201,71 +262,92 @@ void rl__node_install(struct rl__tree *t, struct rl__tnode *n, int sfd,
 void rl__node_ref(struct rl__tree *t, struct rl__tnode *n);
 void rl__node_unref(struct rl__tree *t, struct rl__tnode *n);
 void rl__node_add_pending(struct rl__tree *t, struct rl__tnode *n);
-/* One piece of n's work is over; finish n (and ancestors) at zero. */
-void rl__node_done(struct rl__worker *w, struct rl__tnode *n);
-void rl__cache_init(struct rl__tree *t);
+/* One piece of n's work is over: the work left in n. */
+unsigned int rl__node_pending_done(struct rl__tree *t, struct rl__tnode *n);
+/* A pass that never ran: undo n's work and life of the pass... */
+void rl__node_unused(struct rl__tree *t, struct rl__tnode *n);
+/* ...or give them again for the next pass (the root after a pre-scan). */
+void rl__node_rearm(struct rl__tree *t, struct rl__tnode *n);
+/* p is about to be finished and its fds were evicted: climb to it from
+ * its child c by "..", one open instead of a walk down from the root. */
+void rl__node_reopen_up(struct rl__tree *t, struct rl__tnode *c,
+			struct rl__tnode *p);
 
-/* tree_dir.c: a directory's life. */
+/* dir.c: a directory's life. */
 /* Open c's source, make its copy: 0, 1 to leave it out silently, -errno. */
 int rl__dir_open(struct rl__worker *w, struct rl__tnode *c);
-/* Apply c's metadata and report it, all contents being done. */
-void rl__dir_finish(struct rl__worker *w, struct rl__tnode *c);
+/* One piece of n's work is over; at zero apply n's metadata, report it,
+ * and tell its parent (and so on up). */
+void rl__dir_done(struct rl__worker *w, struct rl__tnode *n);
 /* The identity and metadata of an open source directory into n. */
 void rl__dir_set_source(struct rl__tnode *n, const struct stat *st);
 /* The identity of an open destination directory into n. */
 void rl__dir_set_dest(struct rl__tree *t, struct rl__tnode *n,
 		      const struct stat *st);
 
-/* tree_walk.c: the queue, the workers, reading directories. */
-void rl__walk_push(struct rl__tree *t, struct rl__task *k);
-/* Run one pass over the tree from t->root with t->jobs workers. */
+/* queue.c: the work queue. */
+int rl__queue_init(struct rl__tree *t);
+void rl__queue_fini(struct rl__tree *t);
+void rl__queue_push(struct rl__tree *t, struct rl__task *k);
+/* The next task, waiting for one while others run; NULL: the pass is over. */
+struct rl__task *rl__queue_pop(struct rl__tree *t);
+/* A popped task is finished. */
+void rl__queue_task_over(struct rl__tree *t);
+/* Is a worker waiting for a task (share a large directory with it)? */
+int rl__queue_idle(struct rl__tree *t);
+/* Fail what is left on the queue (a one-entry copy): 1 if anything was. */
+int rl__queue_drain(struct rl__worker *w);
+
+/* walk.c: the workers, reading directories. */
+/* Run one pass over the tree from t->root with cfg.jobs workers. */
 int rl__walk_run(struct rl__tree *t);
-/* Copy one entry of directory d (dname its name in the destination). */
-void rl__walk_entry(struct rl__worker *w, struct rl__tnode *d,
-		    const char *name, const char *dname, unsigned char dtype);
-int rl__worker_init(struct rl__worker *w, struct rl__tree *t);
-void rl__worker_fini(struct rl__worker *w);
+int rl__walk_worker_init(struct rl__worker *w, struct rl__tree *t);
+void rl__walk_worker_fini(struct rl__worker *w);
 
-/* tree_batch.c */
-/* Take the regular file d/name into w's batch: 1 taken, 0 not for a
- * batch (copy it one by one). */
-int rl__batch_add(struct rl__worker *w, struct rl__tnode *d, const char *name);
-/* Copy what the batch holds (its names must still be valid). */
-void rl__batch_flush(struct rl__worker *w);
-void rl__batch_init(struct rl__worker *w);
-void rl__batch_fini(struct rl__worker *w);
-/* Close fd: through w's ring while a batch is made (with the next). */
-void rl__worker_close(struct rl__worker *w, int fd);
+/* entry.c: one directory entry, sent where its kind is handled. */
+void rl__entry_handle(struct rl__worker *w, struct rl__tnode *d,
+		      const char *name, const char *dname, unsigned char dtype);
+/* Make the files w's batch holds (their names must still be valid). */
+void rl__entry_flush(struct rl__worker *w);
 
-/* tree_entry.c: create one entry that is not a directory, e->st filled
- * (for regular files, sfd open on the source). Returns 0, RL__LINKED when
- * made as a hard link, RL__RETYPE when the source turned out to be of
- * another type (e->st then tells which), or -errno / RL_E*. */
+/* batch.c */
+/* sfd of a batched file the batch did not open (made from its name). */
+#define RL__BATCH_UNOPENED (-EALREADY)
+/* A batch for one worker, or NULL (no batching under a tight fd limit). */
+struct rl__batch *rl__batch_new(void);
+void rl__batch_fini(struct rl__batch *b);
+/* Can b take a file of d now: 1 yes, 0 no (copy it one by one), -1 not
+ * until the files of another directory it holds are made. */
+int rl__batch_room(struct rl__batch *b, const struct rl__tnode *d);
+/* Take d/name (after rl__batch_room said 1): 1 when b is now full. */
+int rl__batch_add(struct rl__batch *b, struct rl__tnode *d, const char *name);
+/* Open the sources of what b holds into ents/sfds: how many. Until
+ * rl__batch_end, closes go through the ring. */
+unsigned int rl__batch_open(struct rl__batch *b, struct rl__ent *ents,
+			    int *sfds);
+void rl__batch_end(struct rl__batch *b);
+/* Close fd: through b's ring while a batch is made (with the next). */
+void rl__batch_close(struct rl__batch *b, int fd);
+
+/* make.c: create one entry that is not a directory, e->st and
+ * e->preserve filled (for regular files, sfd open on the source).
+ * Returns 0, RL__LINKED when made as a hard link, or -errno / RL_E*. */
 #define RL__LINKED 1
-#define RL__RETYPE 2
-int rl__entry_make(struct rl__worker *w, struct rl__ent *e, int sfd,
+#define RL__RETYPE 2 /* the source turned out to be of another type */
+int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 		   rl_result *res);
-/* The outcome r of making a non-directory e: verdict, stats, callbacks. */
-void rl__entry_report(struct rl__worker *w, struct rl__ent *e, int r,
-		      const rl_result *res);
-/* Open a regular file's source and stat it into e->st: 0 with *sfd
- * open, RL__RETYPE (e->st says what it is now) or -errno. */
-int rl__entry_open(struct rl__ent *e, int *sfd);
-/* Ownership to preserve for a new entry in e->dir, or 0 if already right. */
-unsigned int rl__entry_preserve(const struct rl__tree *t,
-				const struct rl__ent *e);
 
-/* tree_file.c: copy a regular file (sfd open, e->st its stat). */
-int rl__tree_file(struct rl__worker *w, struct rl__ent *e, int sfd,
+/* file.c: copy a regular file (sfd open, e->st its stat). */
+int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		  rl_result *res);
 
-/* tree_links.c: the hard-link table (dev, ino) -> first copy. */
+/* links.c: the hard-link table (dev, ino) -> first copy. */
 struct rl__linkref {
 	struct rl__link *first;      /* set when the caller makes the first */
 	struct rl__tnode *dir;       /* else: link to dir/name (dir ref'd) */
 	char name[256];
 };
-int rl__links_init(struct rl__links *l);
+int rl__links_init(struct rl__tree *t);
 /* 1: make it, then rl__links_publish; 0: link to ref; -errno. */
 int rl__links_claim(struct rl__tree *t, const struct stat *st,
 		    struct rl__tnode *dir, const char *name,
@@ -274,18 +356,47 @@ void rl__links_publish(struct rl__tree *t, struct rl__linkref *ref, int ok);
 void rl__links_drop(struct rl__tree *t, struct rl__linkref *ref);
 void rl__links_fini(struct rl__tree *t);
 
-/* tree_match.c: excludes, filter and relative paths. */
-int rl__excluded(struct rl__worker *w, struct rl__tnode *d, const char *name,
-		 int is_dir);
-/* d's path relative to the source root, plus "/name" unless NULL, in a
+/* match.c: excludes and the filter. */
+int rl__match_excluded(struct rl__worker *w, struct rl__tnode *d,
+		       const char *name, int is_dir);
+/* relpath.c: d's path relative to the source root, plus "/name" unless NULL, in a
  * buffer of w (valid until the next call), or NULL without memory. */
 const char *rl__relpath(struct rl__worker *w, const struct rl__tnode *d,
 			const char *name);
 /* Is dst, inside src at relative path rel, left out by the excludes or
  * filter? (Then copying src into it is allowed.) */
-int rl__excludes_cover(const rl_tree_options *o, const char *rel);
+int rl__match_covers(struct rl__tree *t, const char *rel);
 
-/* tree_report.c: statistics, errors and callbacks. */
+/* tally.c: statistics and the stop error. */
+int rl__tally_init(struct rl__tree *t);
+void rl__tally_fini(struct rl__tree *t);
+/* Totals come from a pre-scan (between passes). */
+void rl__tally_prescanned(struct rl__tree *t);
+/* Stop the copy with err (first stop wins). */
+void rl__tally_stop(struct rl__tree *t, int err);
+int rl__tally_stopped(struct rl__tree *t);
+/* One entry failed with err. */
+void rl__tally_fail(struct rl__tree *t, int err);
+/* Pre-scan: one regular file of size bytes to come. */
+void rl__tally_total(struct rl__tree *t, uint64_t size);
+/* An entry made, as rl__report_done tells it. */
+void rl__tally_done(struct rl__tree *t, const struct rl__tnode *d,
+		    const struct stat *st, const rl_result *res, int linked);
+void rl__tally_snapshot(struct rl__tree *t, rl_tree_stats *out);
+/* What rl_copy_tree returns for a run that ran: the stop error,
+ * RL_EPARTIAL, or 0. */
+int rl__tally_result(struct rl__tree *t);
+/* The stats into the caller's struct, as much as its version holds. */
+void rl__tally_out(struct rl__tree *t, rl_tree_stats *out);
+
+/* report.c: the caller's callbacks. */
+int rl__report_init(struct rl__tree *t, const rl_tree_options *o);
+void rl__report_fini(struct rl__tree *t);
+int rl__report_wants_progress(const struct rl__tree *t);
+int rl__report_filters(const struct rl__tree *t);
+/* The caller's filter: nonzero to leave the entry out. */
+int rl__report_filter(struct rl__tree *t, const char *rel, const char *name,
+		      int is_dir);
 void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, int err);
 /* An entry made (st NULL: the directory d itself, finished); linked: as
@@ -293,36 +404,46 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, const struct stat *st,
 		     const rl_result *res, int linked);
-/* The caller's on_replace about an existing entry (a rl__guard's ask,
- * ctx the tree): nonzero to keep it. */
-int rl__report_keep(void *ctx, const struct stat *existing);
+/* What asks the caller's on_replace before an existing entry goes (its
+ * ask is NULL without one). */
+const struct rl__guard *rl__report_guard(const struct rl__tree *t);
 /* on_progress at most every 100 ms (force: now, the final report). */
 void rl__report_progress(struct rl__tree *t, int force);
-void rl__report_start(struct rl__tree *t);
-/* Stop the copy with err (first stop wins). */
-void rl__tree_stop(struct rl__tree *t, int err);
+
+/* verdict.c: what the run learns about clones. */
+void rl__verdict_init(struct rl__tree *t);
+void rl__verdict_roots(struct rl__tree *t, dev_t src, dev_t dst);
+/* Did always mode find that clones cannot work (and stop the copy)? */
+int rl__verdict_fatal(struct rl__tree *t);
 /* A regular file's copy ended with r: in RL_MODE_ALWAYS the first result
  * decides whether clones work at all. 1 if r is the fatal stop. */
-int rl__tree_verdict(struct rl__tree *t, int r, const rl_result *res);
+int rl__verdict_file(struct rl__tree *t, int r, const rl_result *res);
+/* Is e between the roots' filesystems, which are known never to clone? */
+int rl__verdict_clones_never(struct rl__tree *t, const struct rl__ent *e);
+/* A clone of e was tried and gave r: learn from it. */
+void rl__verdict_clone_seen(struct rl__tree *t, const struct rl__ent *e, int r);
 
 /* tree.c: copy src to make_at, reporting paths under dst; root_fresh:
  * make_at is an empty directory made for this copy (treated as new). */
 int rl__tree_copy(const char *src, const char *make_at, const char *dst,
 		  const rl_tree_options *opts, rl_tree_stats *stats,
 		  int root_fresh);
-/* tree.c: RL_EINSIDE if dst lies inside src (not left out), RL_ESAMEFILE
- * if it is src, else 0. */
-int rl__tree_inside(const rl_tree_options *o, const char *src, const char *dst);
 /* publish.c: RL_TREE_ATOMIC: build the tree beside dst, swap it in. */
 int rl__publish(const char *src, const char *dst, const rl_tree_options *o,
 		rl_tree_stats *stats);
 
-/* tree_undo.c: what RL_MODE_ALWAYS removes when clones cannot work. */
+/* undo.c: what RL_MODE_ALWAYS removes when clones cannot work. */
+int rl__undo_init(struct rl__tree *t);
+void rl__undo_fini(struct rl__tree *t);
+
 void rl__undo_note(struct rl__tree *t, struct rl__tnode *dir,
 		   const char *name);
 void rl__undo_run(struct rl__tree *t);
+/* Drop the log and log nothing more (clones work, or the run is over). */
 void rl__undo_forget(struct rl__tree *t);
-/* Remove dirfd/name and all below it, relative to fds: 0 or -errno. */
+
+/* remove.c: remove dirfd/name and all below it, relative to fds: 0 or
+ * -errno. */
 int rl__remove_tree(int dirfd, const char *name);
 
 #endif

@@ -1,6 +1,6 @@
-/* tree_walk.c - the workers: one LIFO queue of tasks (read a directory, or
- * handle a batch of its entries), directories read with large getdents64
- * buffers, and each entry sent to the code that makes its kind. A worker
+/* walk.c - the workers: each takes tasks from the queue (queue.c), reads
+ * directories with large getdents64 buffers, and hands each entry to
+ * entry.c. A worker
  * reading a large directory hands half of its remaining entries to an idle
  * worker, so one directory of 100,000 files keeps every core busy. */
 #include "tree.h"
@@ -36,45 +36,6 @@ static const char *rec_name(const char *rec)
 	return rec + offsetof(struct dirent64, d_name);
 }
 
-void rl__walk_push(struct rl__tree *t, struct rl__task *k)
-{
-	pthread_mutex_lock(&t->qmu);
-	k->next = t->tasks;
-	t->tasks = k;
-	t->active++;
-	pthread_cond_signal(&t->qcv);
-	pthread_mutex_unlock(&t->qmu);
-}
-
-static struct rl__task *pop(struct rl__tree *t)
-{
-	struct rl__task *k = NULL;
-	pthread_mutex_lock(&t->qmu);
-	for (;;) {
-		if ((k = t->tasks)) {
-			t->tasks = k->next;
-			break;
-		}
-		if (t->active == 0) {
-			pthread_cond_broadcast(&t->qcv);
-			break;
-		}
-		atomic_fetch_add(&t->idle, 1);
-		pthread_cond_wait(&t->qcv, &t->qmu);
-		atomic_fetch_sub(&t->idle, 1);
-	}
-	pthread_mutex_unlock(&t->qmu);
-	return k;
-}
-
-static void task_over(struct rl__tree *t)
-{
-	pthread_mutex_lock(&t->qmu);
-	if (--t->active == 0)
-		pthread_cond_broadcast(&t->qcv);
-	pthread_mutex_unlock(&t->qmu);
-}
-
 /* Give the second half of buf[off, *len) to another worker. */
 static void share(struct rl__worker *w, struct rl__tnode *d, const char *buf,
 		  size_t off, size_t *len)
@@ -91,7 +52,7 @@ static void share(struct rl__worker *w, struct rl__tnode *d, const char *buf,
 	k->len = *len - cut;
 	memcpy(k->buf, buf + cut, k->len);
 	rl__node_add_pending(w->t, d);
-	rl__walk_push(w->t, k);
+	rl__queue_push(w->t, k);
 	*len = cut;
 }
 
@@ -100,17 +61,17 @@ static void run_entries(struct rl__worker *w, struct rl__tnode *d,
 {
 	struct rl__tree *t = w->t;
 	unsigned int n = 0;
-	for (size_t off = 0; off < len && !atomic_load(&t->stop);) {
-		if (++n % SHARE_EVERY == 0 && atomic_load(&t->idle) > 0)
+	for (size_t off = 0; off < len && !rl__tally_stopped(t);) {
+		if (++n % SHARE_EVERY == 0 && rl__queue_idle(t))
 			share(w, d, buf, off, &len);
 		const char *rec = buf + off;
 		const char *name = rec_name(rec);
 		if (!(name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
-			rl__walk_entry(w, d, name, name, rec_type(rec));
+			rl__entry_handle(w, d, name, name, rec_type(rec));
 		off += rec_len(rec);
 		rl__report_progress(t, 0);
 	}
-	rl__batch_flush(w); /* its names live in buf */
+	rl__entry_flush(w); /* its names live in buf */
 }
 
 static void read_dir(struct rl__worker *w, struct rl__tnode *c)
@@ -121,10 +82,10 @@ static void read_dir(struct rl__worker *w, struct rl__tnode *c)
 		c->failed = 1;
 		if (r < 0)
 			rl__report_fail(w, c, NULL, r);
-		rl__node_done(w, c);
+		rl__dir_done(w, c);
 		return;
 	}
-	while (!atomic_load(&t->stop)) {
+	while (!rl__tally_stopped(t)) {
 		ssize_t n = getdents64(c->sfd, w->dents, DENTS_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -135,7 +96,7 @@ static void read_dir(struct rl__worker *w, struct rl__tnode *c)
 		run_entries(w, c, w->dents, (size_t)n);
 	}
 	rl__node_release(t, c);
-	rl__node_done(w, c);
+	rl__dir_done(w, c);
 }
 
 static void run_batch(struct rl__worker *w, struct rl__task *k)
@@ -147,13 +108,13 @@ static void run_batch(struct rl__worker *w, struct rl__task *k)
 		run_entries(w, k->node, k->buf, k->len);
 		rl__node_release(w->t, k->node);
 	}
-	rl__node_done(w, k->node);
+	rl__dir_done(w, k->node);
 }
 
 static void run_task(struct rl__worker *w, struct rl__task *k)
 {
-	if (atomic_load(&w->t->stop))
-		rl__node_done(w, k->node); /* winding down: just let go */
+	if (rl__tally_stopped(w->t))
+		rl__dir_done(w, k->node); /* winding down: just let go */
 	else if (k->len == 0)
 		read_dir(w, k->node);
 	else
@@ -164,27 +125,34 @@ static void *worker_main(void *arg)
 {
 	struct rl__worker *w = arg;
 	struct rl__task *k;
-	while ((k = pop(w->t))) {
+	while ((k = rl__queue_pop(w->t))) {
 		run_task(w, k);
 		free(k);
-		task_over(w->t);
+		rl__queue_task_over(w->t);
 	}
-	rl__batch_fini(w); /* by the thread that used the ring */
+	rl__entry_flush(w);
+	rl__batch_fini(w->batch); /* by the thread that used the ring */
+	w->batch = NULL;
 	return NULL;
 }
 
-int rl__worker_init(struct rl__worker *w, struct rl__tree *t)
+int rl__walk_worker_init(struct rl__worker *w, struct rl__tree *t)
 {
 	memset(w, 0, sizeof *w);
 	w->t = t;
 	w->dents = malloc(DENTS_BUF);
-	rl__batch_init(w);
+	/* No batches while counting, nor with -L: a batch opens with
+	 * O_NOFOLLOW. */
+	if (!t->scan && !t->cfg.deref)
+		w->batch = rl__batch_new();
 	return w->dents ? 0 : -ENOMEM;
 }
 
-void rl__worker_fini(struct rl__worker *w)
+void rl__walk_worker_fini(struct rl__worker *w)
 {
-	rl__batch_fini(w);
+	rl__entry_flush(w);
+	rl__batch_fini(w->batch);
+	w->batch = NULL;
 	free(w->dents);
 	free(w->rel);
 }
@@ -193,18 +161,18 @@ void rl__worker_fini(struct rl__worker *w)
  * being one of them. */
 int rl__walk_run(struct rl__tree *t)
 {
-	unsigned int n = t->jobs, started = 0;
+	unsigned int n = t->cfg.jobs, started = 0;
 	struct rl__worker *ws = calloc(n, sizeof *ws);
 	pthread_t *tids = calloc(n, sizeof *tids);
 	struct rl__task *k = malloc(sizeof *k);
 	int r = (ws && tids && k) ? 0 : -ENOMEM;
 	for (unsigned int i = 0; r == 0 && i < n; i++)
-		if ((r = rl__worker_init(&ws[i], t)) < 0)
+		if ((r = rl__walk_worker_init(&ws[i], t)) < 0)
 			n = i;
 	if (r == 0) {
 		k->node = t->root;
 		k->len = 0;
-		rl__walk_push(t, k);
+		rl__queue_push(t, k);
 		k = NULL;
 		/* Fewer threads than asked still copy everything. */
 		for (started = 1; started < n; started++)
@@ -216,7 +184,7 @@ int rl__walk_run(struct rl__tree *t)
 			pthread_join(tids[i], NULL);
 	}
 	for (unsigned int i = 0; ws && i < n; i++)
-		rl__worker_fini(&ws[i]);
+		rl__walk_worker_fini(&ws[i]);
 	free(k);
 	free(ws);
 	free(tids);

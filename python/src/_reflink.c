@@ -233,7 +233,6 @@ struct tree_call {
 	PyObject *filter;  /* filter(relpath, name, is_dir) -> bool, or NULL */
 	PyObject *errors;  /* one exception per failed entry */
 	int as_str;        /* hand paths to Python as str (else bytes) */
-	int first_err;     /* library code of the first failed entry */
 	int stop;          /* a callback raised: leave everything else out */
 	PyObject *pending; /* that exception, raised when the copy returns */
 };
@@ -304,8 +303,6 @@ static int tree_error(void *ctx, const char *src, const char *dst, int err)
 		PyObject *exc = d ? make_error(c->module, err, s, d) : NULL;
 		if (!exc || PyList_Append(c->errors, exc) < 0)
 			keep_exception(c);
-		else if (PyList_GET_SIZE(c->errors) == 1)
-			c->first_err = err;
 		Py_XDECREF(exc);
 		Py_XDECREF(d);
 		Py_XDECREF(s);
@@ -315,31 +312,45 @@ static int tree_error(void *ctx, const char *src, const char *dst, int err)
 	return stop;
 }
 
+/* Files per method, one item per method the library names (METHODS). */
+static PyObject *by_method_tuple(const rl_tree_stats *s)
+{
+	PyObject *t = PyTuple_New(RL_METHOD_COUNT_);
+	for (int i = 0; t && i < RL_METHOD_COUNT_; i++) {
+		PyObject *n = PyLong_FromUnsignedLongLong(s->by_method[i]);
+		if (!n)
+			Py_CLEAR(t);
+		else
+			PyTuple_SET_ITEM(t, i, n);
+	}
+	return t;
+}
+
 static PyObject *stats_tuple(const rl_tree_stats *s)
 {
+	PyObject *methods = by_method_tuple(s);
+	if (!methods)
+		return NULL;
 	return Py_BuildValue(
-		"(KKKKKKKKKK(KKKK))", (unsigned long long)s->files,
+		"(KKKKKKKKKKN)", (unsigned long long)s->files,
 		(unsigned long long)s->dirs, (unsigned long long)s->symlinks,
 		(unsigned long long)s->specials,
 		(unsigned long long)s->hardlinks, (unsigned long long)s->bytes,
 		(unsigned long long)s->cloned_bytes,
 		(unsigned long long)s->copied_bytes,
 		(unsigned long long)s->errors,
-		(unsigned long long)s->clone_impossible,
-		(unsigned long long)s->by_method[RL_METHOD_NONE],
-		(unsigned long long)s->by_method[RL_METHOD_CLONE],
-		(unsigned long long)s->by_method[RL_METHOD_COPY_RANGE],
-		(unsigned long long)s->by_method[RL_METHOD_READ_WRITE]);
+		(unsigned long long)s->clone_impossible, methods);
 }
 
 /* The exception a failed tree copy raises: the first failed entry's when
- * that is what the library returned, else one for the whole call; either
- * way with .errors listing every failed entry. */
+ * the library says entries failed (RL_EPARTIAL), else one for the whole
+ * call (a stop error no callback saw); either way with .errors listing
+ * every failed entry. */
 static PyObject *tree_exception(struct tree_call *c, int r,
 				const struct path *src, const struct path *dst)
 {
 	PyObject *exc;
-	if (PyList_GET_SIZE(c->errors) > 0 && r == c->first_err) {
+	if (r == RL_EPARTIAL && PyList_GET_SIZE(c->errors) > 0) {
 		exc = PyList_GET_ITEM(c->errors, 0);
 		Py_INCREF(exc);
 	} else {
@@ -376,11 +387,10 @@ static PyObject *py_copy_tree(PyObject *module, PyObject *args)
 {
 	struct path src = { 0 }, dst = { 0 };
 	rl_tree_options opts = RL_TREE_OPTIONS_INIT;
-	rl_tree_stats stats;
-	struct tree_call c = { module, NULL, NULL, 0, 0, 0, NULL };
+	rl_tree_stats stats = RL_TREE_STATS_INIT;
+	struct tree_call c = { module, NULL, NULL, 0, 0, NULL };
 	PyObject *filter, *ret = NULL, *exc = NULL;
 	int mode, r;
-	memset(&stats, 0, sizeof stats);
 	if (!PyArg_ParseTuple(args, "O&O&iIIIOp:copy_tree", path_conv, &src,
 			      path_conv, &dst, &mode, &opts.flags,
 			      &opts.preserve, &opts.jobs, &filter, &c.as_str))

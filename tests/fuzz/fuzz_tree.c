@@ -404,6 +404,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *src_before = fingerprint(srcdir), *out_before = fingerprint(outdir);
 	rl_tree_stats st;
 	memset(&st, 0, sizeof st);
+	st.version = RL_TREE_STATS_VERSION;
 	int r = rl_copy_tree(srcdir, dstdir, &o, &st);
 
 	char *src_after = fingerprint(srcdir), *out_after = fingerprint(outdir);
@@ -411,6 +412,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* the source or something outside dst changed */
 	if (c.errors != st.errors || (r == 0 && st.errors))
 		abort(); /* each failed entry reported once, and only then */
+	if (r == RL_EPARTIAL && !st.errors)
+		abort(); /* "entries failed" only when some did */
 	if (!only_expected_names())
 		abort(); /* no debris next to dst */
 	if (r == 0 && !(o.flags & (RL_TREE_DEREF_ALL | RL_TREE_MERGE)) && !o.excludes) {

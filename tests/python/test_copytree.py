@@ -74,6 +74,22 @@ def test_failed_entries_listed(btrfs):
     assert read(os.path.join(btrfs, "dst", "big.bin")) == read(os.path.join(src, "big.bin"))
 
 
+def test_several_failed_entries_raise_the_first(btrfs):
+    """The library says "entries failed, each reported" (RL_EPARTIAL): the
+    exception raised is the first entry's, never one for the whole call."""
+    src = _tree(os.path.join(btrfs, "src"))
+    dst = os.path.join(btrfs, "dst")
+    os.makedirs(os.path.join(dst, "small.txt"))
+    os.makedirs(os.path.join(dst, "pkg", "index.js"))
+    with pytest.raises(OSError) as info:
+        reflink.copytree(src, dst, dirs_exist_ok=True, jobs=1)
+    e = info.value
+    assert len(e.errors) == 2 and e.errors[0] is e
+    assert e.stats.errors == 2
+    assert {x.filename2 for x in e.errors} == {
+        os.path.join(dst, "small.txt"), os.path.join(dst, "pkg", "index.js")}
+
+
 def test_dirs_exist_ok(btrfs):
     src = _tree(os.path.join(btrfs, "src"))
     dst = os.path.join(btrfs, "dst")

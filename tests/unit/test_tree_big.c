@@ -90,7 +90,7 @@ TEST(tree_deeper_than_1000_levels_with_64_fds)
 		rl_tree_options o = RL_TREE_OPTIONS_INIT;
 		o.jobs = jobs;
 		o.preserve = RL_PRESERVE_ALL;
-		rl_tree_stats st;
+		rl_tree_stats st = RL_TREE_STATS_INIT;
 		snprintf(dst, sizeof dst, "%s/%s", fast_dir(), name);
 		ASSERT_OK(rl_copy_tree(src, dst, &o, &st));
 		ASSERT_EQ(st.dirs, DEPTH + 1);
@@ -125,7 +125,7 @@ TEST(tree_directory_of_100000_entries)
 	close(fd);
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	o.jobs = 2;
-	rl_tree_stats st;
+	rl_tree_stats st = RL_TREE_STATS_INIT;
 	ASSERT_OK(rl_copy_tree(src, dst, &o, &st));
 	ASSERT_EQ(st.files, WIDE);
 	ASSERT_EQ(st.dirs, 2);
