@@ -29,6 +29,14 @@ void rl__tree_stop(struct rl__tree *t, int err)
 	atomic_store(&t->stop, 1);
 }
 
+/* Stopping? The caller's cancel flag counts as a stop with -ECANCELED. */
+int rl__tree_stopping(struct rl__tree *t)
+{
+	if (!atomic_load(&t->stop) && rl__cancel_set(t->fopts.cancel))
+		rl__tree_stop(t, -ECANCELED);
+	return atomic_load(&t->stop);
+}
+
 static void count_fail(struct rl__tree *t, int err)
 {
 	pthread_mutex_lock(&t->smu);
@@ -49,7 +57,7 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 	struct rl__tree *t = w->t;
 	/* After a stop, failures are its echo; a pre-scan stays silent and
 	 * lets the copy report. */
-	if (t->scan || atomic_load(&t->stop))
+	if (rl__tree_stopping(t) || t->scan)
 		return;
 	count_fail(t, err);
 	if (!t->o->on_error)

@@ -121,6 +121,7 @@ static int tree_init(struct rl__tree *t, const char *src, const char *dst,
 	t->fopts.mode = o->mode;
 	t->fopts.flags = o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC);
 	t->fopts.preserve = o->preserve;
+	t->fopts.cancel = rl__tree_options_cancel(o);
 	rl__env_init(&t->env);
 	rl__env_umask(&t->env); /* read now: workers only read it */
 	t->jobs = jobs_for(o);
@@ -360,6 +361,8 @@ static int tree_run(struct rl__tree *t)
 {
 	struct stat st;
 	int follow = (t->o->flags & RL_TREE_DEREF_ALL) != 0;
+	if (rl__tree_stopping(t)) /* cancelled before anything was made */
+		return t->fatal;
 	int fd = rl__openat(AT_FDCWD, t->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 			    O_NOCTTY | (follow ? 0 : O_NOFOLLOW), 0);
 	if (fd >= 0) {

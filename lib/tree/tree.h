@@ -295,6 +295,8 @@ void rl__report_progress(struct rl__tree *t, int force);
 void rl__report_start(struct rl__tree *t);
 /* Stop the copy with err (first stop wins). */
 void rl__tree_stop(struct rl__tree *t, int err);
+/* Nonzero once stopped, the caller's cancel flag included. */
+int rl__tree_stopping(struct rl__tree *t);
 /* A regular file's copy ended with r: in RL_MODE_ALWAYS the first result
  * decides whether clones work at all. 1 if r is the fatal stop. */
 int rl__tree_verdict(struct rl__tree *t, int r, const rl_result *res);

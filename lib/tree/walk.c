@@ -100,7 +100,7 @@ static void run_entries(struct rl__worker *w, struct rl__tnode *d,
 {
 	struct rl__tree *t = w->t;
 	unsigned int n = 0;
-	for (size_t off = 0; off < len && !atomic_load(&t->stop);) {
+	for (size_t off = 0; off < len && !rl__tree_stopping(t);) {
 		if (++n % SHARE_EVERY == 0 && atomic_load(&t->idle) > 0)
 			share(w, d, buf, off, &len);
 		const char *rec = buf + off;
@@ -124,7 +124,7 @@ static void read_dir(struct rl__worker *w, struct rl__tnode *c)
 		rl__node_done(w, c);
 		return;
 	}
-	while (!atomic_load(&t->stop)) {
+	while (!rl__tree_stopping(t)) {
 		ssize_t n = getdents64(c->sfd, w->dents, DENTS_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -152,7 +152,7 @@ static void run_batch(struct rl__worker *w, struct rl__task *k)
 
 static void run_task(struct rl__worker *w, struct rl__task *k)
 {
-	if (atomic_load(&w->t->stop))
+	if (rl__tree_stopping(w->t))
 		rl__node_done(w, k->node); /* winding down: just let go */
 	else if (k->len == 0)
 		read_dir(w, k->node);
