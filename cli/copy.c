@@ -36,12 +36,15 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	o.mode = c->mode;
 	o.flags = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
 	o.preserve = c->preserve;
+	o.cancel = cancel_flag();
 	if (r->progress != 0) { /* else the engine copies in larger steps */
 		o.on_bytes = on_bytes;
 		o.ctx = r;
 	}
 	int err = rl_copy_file(src, dst, &o, &res);
-	if (err < 0)
+	if (err == -ECANCELED && cancel_signal())
+		r->stopped_at = src;
+	else if (err < 0)
 		report_error(r, "cannot copy", src, dst, err);
 	else
 		report_file(r, src, dst, &res);
@@ -79,8 +82,13 @@ int cli_copy(const struct cli *c, struct report *r)
 		report_error(r, "target", dest, NULL, -ENOTDIR);
 		return -1;
 	}
-	for (int i = 0; i < nsrc; i++) {
+	r->total_files = (uint64_t)nsrc;
+	for (int i = 0; i < nsrc && !r->stopped_at; i++) {
 		const char *src = c->operands[i];
+		if (cancel_signal()) { /* between two operands */
+			r->stopped_at = src;
+			break;
+		}
 		char *target = into_dir ? join_base(dest, src) : NULL;
 		if (into_dir && !target) {
 			report_error(r, "cannot copy", src, dest, -ENOMEM);

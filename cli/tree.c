@@ -1,12 +1,14 @@
 /* tree.c - reflink -r: a directory copied through rl_copy_tree. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 struct tree_ctx {
 	struct report *r;
+	uint64_t other_files; /* files of the other operands */
 	const char *src, *dst;
 	int first_err;   /* the first error passed to on_error... */
 	int first_clone; /* ...and the first clone-impossible one */
@@ -51,6 +53,7 @@ static void on_progress(void *ctx, const rl_tree_stats *s)
 {
 	struct tree_ctx *t = ctx;
 	t->r->total_bytes = s->total_bytes;
+	t->r->total_files = t->other_files + s->total_files;
 	t->r->base_bytes = 0;
 	report_progress(t->r, s->bytes, s->total_bytes);
 }
@@ -67,7 +70,7 @@ static int ends_in_dot(const char *p)
 void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 		   const char *dst)
 {
-	struct tree_ctx t = { r, src, dst, 0, 0 };
+	struct tree_ctx t = { r, r->total_files - 1, src, dst, 0, 0 };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats;
 	memset(&stats, 0, sizeof stats);
@@ -88,7 +91,13 @@ void cli_copy_tree(const struct cli *c, struct report *r, const char *src,
 	/* A progress callback costs a counting pre-scan: only when shown. */
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
+	o.cancel = cancel_flag();
 	int err = rl_copy_tree(src, dst, &o, &stats);
+	if (err == -ECANCELED && cancel_signal()) {
+		r->stopped_at = src;
+		r->stopped_tree = 1;
+		return;
+	}
 	/* A stop error is returned only, never passed to on_error; an entry
 	 * error returned is the first, or (only clones failed) the first
 	 * clone-impossible one, both already reported. */
