@@ -123,7 +123,9 @@ typedef void (*rl_bytes_cb)(void *ctx, uint64_t done, uint64_t total);
  * copy_file_range and read/write move data in bounded chunks (sized by
  * how fast the last ones went), and a clone of a file over 1 GiB is made
  * in 1 GiB FICLONERANGE pieces (one FICLONE where the filesystem refuses
- * ranges). Version-1 structs have no cancel field: it is never read.
+ * ranges). A clone of data not yet written back first waits for that
+ * writeback, which is the disk's time. Version-1 structs have no cancel
+ * field: it is never read (nor cleared by rl_options_init(o, 1)).
  */
 #define RL_OPTIONS_VERSION 2
 typedef struct rl_options {
