@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cancel.sh - cancelling a clone (the C unit tests named fs_cancel_*) on
-# real btrfs and XFS (reflink=1) loop images: a 3 GiB file cloned in 1 GiB
+# real btrfs and XFS (reflink=1) loop images: a 2 GiB file cloned in 1 GiB
 # FICLONERANGE pieces stops between two of them with -ECANCELED, the
 # destination as it was and no temporary left; uncancelled, the pieces
 # make a whole clone. The unit runner runs fs_* tests only when named.
