@@ -3,13 +3,16 @@
 # large single file (absent before, or replacing an old one), a tree of
 # many small files, a tree of one huge file. Each time: exit 128 + the
 # signal, one line on stderr saying what was done, no partial file, no
-# .rl-tmp-* debris, every file copied whole. The command is started with
+# .rl-tmp-* debris, every file copied whole. Then at exact points: the
+# fault shim's run hook sends the signal from inside a given call (a
+# write, a copy_file_range, the final link, the second of three operands). The command is started with
 # default dispositions (a background job in a script inherits SIGINT
 # ignored, which the command rightly keeps). Also: --progress to a pipe
 # refreshes at least every 0.5 s during one large file.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/fs.sh"
 . "$TOP/tests/lib/cli.sh"
+. "$TOP/tests/fault/lib.sh"
 
 W=$(fs_or_skip "interrupt: tmpfs" tmpfs 7000) || exit 0
 cd "$W" || exit 1
@@ -102,11 +105,11 @@ verdict() {
 	local name=$1 want=$2 why
 	shift 2
 	if [ "$RC" != "$want" ]; then fail "$name" "exit $RC, wanted $want; stderr: $ERR"; return; fi
-	if [ "$MS" -gt 500 ]; then fail "$name" "exited ${MS} ms after the signal"; return; fi
+	if [ -n "$MS" ] && [ "$MS" -gt 500 ]; then fail "$name" "exited ${MS} ms after the signal"; return; fi
 	for c in "$@"; do
 		why=$(eval "$c") || { fail "$name" "$c: $why"; return; }
 	done
-	pass "$name (${MS} ms)"
+	pass "$name${MS:+ ($MS ms)}"
 }
 
 declare -A CODE=([INT]=130 [TERM]=143 [HUP]=129)
@@ -154,6 +157,48 @@ RC=0
 wait $pid || RC=$?
 if [ "$RC" = 0 ] && cmp -s big out/big; then pass "SIGHUP ignored at start (nohup): the copy finishes"
 else fail "SIGHUP ignored at start (nohup): the copy finishes" "exit $RC: $(cat "$T/.err")"; fi
+
+# --- at exact points: the shim runs `kill` just before a given call ---
+# at_call RULE SIG ARGS...: run reflink ARGS (default dispositions, the shim
+# preloaded into it only) with SIG sent from inside the call RULE names.
+at_call() {
+	local rule=$1 sig=$2
+	shift 2
+	: > "$FLOG"
+	rl_run "${DFL[@]}" /usr/bin/env LD_PRELOAD="$SHIM" RL_FAULT="$rule" RL_FAULT_LOG="$FLOG" \
+		RL_FAULT_RUN="kill -$sig \$PPID" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$RL" "$@"
+	MS= # sent from inside the command: no time to measure
+}
+fired() { grep -q "run" "$FLOG" || echo "the hook never ran"; }
+if ! build_shim >"$T/.build" 2>&1; then
+	fail "interrupt: build the fault shim" "$(cat "$T/.build")"
+else
+	head -c 64M big > mid
+	rm -rf out && mkdir out
+	at_call "pwrite:run:after=3" INT --reflink=never mid out/mid
+	verdict "SIGINT at the 4th write of a read/write copy: nothing left" 130 fired \
+		"one_line \"0 files copied, 0 B; 'mid' not copied\"" '[ -z "$(ls -A out)" ] || ls -A out'
+	echo old > out/mid
+	before=$(file_state out/mid)
+	at_call "copy_file_range:run:after=1" TERM --reflink=auto mid out/mid
+	verdict "SIGTERM at the 2nd copy_file_range: the old file kept" 143 fired \
+		"one_line \"'mid' not copied\"" '[ "$(file_state out/mid)" = "$before" ] || echo changed' \
+		'no_debris out'
+	rm -rf out && mkdir out
+	at_call "linkat:run" HUP --reflink=never mid out/mid
+	verdict "SIGHUP at the final link: the copy is complete, and said so" 129 fired \
+		'one_line "1 file copied, 64.0 MiB"' 'cmp mid out/mid' 'no_debris out'
+	rm -rf out && mkdir out && head -c 1M big > one && head -c 1M big > three
+	at_call "pread:run:path=mid" INT --reflink=never one mid three out
+	verdict "SIGINT during the second of three operands: the first kept, the rest not made" 130 fired \
+		"one_line \"1 file copied, 1.0 MiB; 'mid' not copied\"" 'cmp one out/one' \
+		'[ "$(ls -A out)" = one ] || ls -A out'
+	rm -rf out && mkdir out
+	at_call "pwrite:run:after=2000" TERM -r -j 1 --reflink=never many out/many
+	verdict "SIGTERM at the 2001st write of a tree: finished files whole" 143 fired \
+		"one_line \"'many' not finished\"" 'no_debris out' 'all_whole out/many many'
+fi
 
 # --- progress cadence through a pipe: time stamps of each update ---
 rm -rf out && mkdir out
