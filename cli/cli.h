@@ -53,6 +53,9 @@ struct report {
 	uint64_t cur_done, cur_total; /* bytes of the current copy */
 	uint64_t base_bytes;          /* bytes finished before it */
 	uint64_t total_bytes;         /* all known bytes to copy */
+	uint64_t total_files;         /* all known files to copy */
+	const char *stopped_at;       /* the operand a signal stopped, or NULL */
+	int stopped_tree;             /* ...a tree: what was copied of it stays */
 };
 void report_init(struct report *r, const struct cli *c);
 /* "reflink: WHAT 'a' to 'b': reason" on stderr; b may be NULL. */
@@ -69,6 +72,9 @@ void report_file(struct report *r, const char *src, const char *dst,
 void report_dir(struct report *r);
 /* Progress of the bytes of the current file or tree. */
 void report_progress(struct report *r, uint64_t done, uint64_t total);
+/* "reflink: interrupted: N files copied, SIZE; 'src' not copied" (a
+ * tree: "not finished"). */
+void report_interrupted(struct report *r);
 void report_finish(struct report *r);
 int report_exit_status(const struct report *r);
 /* Write s as a JSON string (bytes that are not UTF-8 as \u00XX). */
@@ -108,6 +114,13 @@ int cli_copy(const struct cli *c, struct report *r);
 /* tree.c: copy the directory src to dst (-r). */
 void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 		   const char *src, const char *dst);
+/* cancel.c: SIGINT, SIGTERM and SIGHUP set the cancel flag given to
+ * every library call (signals ignored at start stay ignored). */
+void cancel_install(void);
+const volatile int *cancel_flag(void);
+/* The signal that asked to stop, or 0. */
+int cancel_signal(void);
+
 /* check.c: --check PATH... */
 int cli_check(const struct cli *c);
 

@@ -43,11 +43,16 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	o.flags = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
 	/* A lone file has no hard links to keep (-a asks for them). */
 	o.preserve = c->preserve & ~RL_PRESERVE_LINKS;
+	o.cancel = cancel_flag();
 	if (r->progress != 0) { /* else the engine copies in larger steps */
 		o.on_bytes = on_bytes;
 		o.ctx = r;
 	}
 	int err = rl_copy_file(src, dst, &o, &res);
+	if (err == -ECANCELED && cancel_signal()) {
+		r->stopped_at = src;
+		return;
+	}
 	if (err < 0) {
 		report_error(r, "cannot copy", src, dst, err);
 		return;
@@ -90,8 +95,13 @@ int cli_copy(const struct cli *c, struct report *r)
 	}
 	/* With several operands, one may land where another just did. */
 	struct made made = { .on = nsrc > 1 };
-	for (int i = 0; i < nsrc; i++) {
+	r->total_files = (uint64_t)nsrc;
+	for (int i = 0; i < nsrc && !r->stopped_at; i++) {
 		const char *src = c->operands[i];
+		if (cancel_signal()) { /* between two operands */
+			r->stopped_at = src;
+			break;
+		}
 		char *target = into_dir ? join_base(dest, src) : NULL;
 		if (into_dir && !target) {
 			report_error(r, "cannot copy", src, dest, -ENOMEM);

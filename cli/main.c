@@ -26,9 +26,12 @@ int main(int argc, char **argv)
 		break;
 	case CLI_COPY:
 		report_init(&r, &c);
+		cancel_install();
 		cli_copy(&c, &r);
+		if (cancel_signal())
+			report_interrupted(&r);
 		report_finish(&r);
-		status = report_exit_status(&r);
+		status = cancel_signal() ? 128 + cancel_signal() : report_exit_status(&r);
 		break;
 	}
 	cli_free(&c);

@@ -218,10 +218,26 @@ void report_progress(struct report *r, uint64_t done, uint64_t total)
 		unsigned long s = (unsigned long)((double)(all - d) / rate);
 		snprintf(eta, sizeof eta, "%lu:%02lu", s / 60, s % 60);
 	}
-	fprintf(stderr, "\r\033[K%s / %s  %3d%%  %s/s  ETA %s  files %llu", hd, ht,
+	uint64_t files = r->total_files > r->files ? r->total_files : r->files;
+	fprintf(stderr, "\r\033[K%s / %s  %3d%%  %s/s  ETA %s  files %llu/%llu", hd, ht,
 		all ? (int)(100.0 * (double)d / (double)all) : 100, hr, eta,
-		(unsigned long long)r->files);
+		(unsigned long long)r->files, (unsigned long long)files);
 	r->drawn = 1;
+}
+
+void report_interrupted(struct report *r)
+{
+	char size[32];
+	clear_progress(r);
+	human(size, sizeof size, (double)r->bytes);
+	fprintf(stderr, "reflink: interrupted: %llu file%s copied, %s",
+		(unsigned long long)r->files, r->files == 1 ? "" : "s", size);
+	if (r->stopped_at) {
+		fputs("; ", stderr);
+		report_quote(stderr, r->stopped_at);
+		fputs(r->stopped_tree ? " not finished" : " not copied", stderr);
+	}
+	fputc('\n', stderr);
 }
 
 void report_finish(struct report *r)

@@ -1,6 +1,7 @@
 /* tree.c - reflink -r: a directory copied through rl_copy_tree. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 struct tree_ctx {
 	struct report *r;
 	struct made *made;
+	uint64_t other_files; /* files of the other operands */
 	const char *src, *dst;
 };
 
@@ -66,6 +68,7 @@ static void on_progress(void *ctx, const rl_tree_stats *s)
 {
 	struct tree_ctx *t = ctx;
 	t->r->total_bytes = s->total_bytes;
+	t->r->total_files = t->other_files + s->total_files;
 	t->r->base_bytes = 0;
 	report_progress(t->r, s->bytes, s->total_bytes);
 }
@@ -89,7 +92,7 @@ static int merge_into(struct report *r, const char *src, const char *dst)
 void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 		   const char *src, const char *dst)
 {
-	struct tree_ctx t = { r, made, src, dst };
+	struct tree_ctx t = { r, made, r->total_files - 1, src, dst };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats = RL_TREE_STATS_INIT;
 	int merge = merge_into(r, src, dst);
@@ -108,7 +111,13 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	/* A progress callback costs a counting pre-scan: only when shown. */
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
+	o.cancel = cancel_flag();
 	int err = rl_copy_tree(src, dst, &o, &stats);
+	if (err == -ECANCELED && cancel_signal()) {
+		r->stopped_at = src;
+		r->stopped_tree = 1;
+		return;
+	}
 	/* RL_EPARTIAL: each failed entry went through on_error (and the
 	 * report counts them for the exit status); anything else is a stop
 	 * error that nobody has seen yet. */

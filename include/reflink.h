@@ -111,16 +111,46 @@ RL_EXTERN const char *rl_method_name(rl_method m);
  * size; 0 when unknown). Called from the copying thread as data moves. */
 typedef void (*rl_bytes_cb)(void *ctx, uint64_t done, uint64_t total);
 
-#define RL_OPTIONS_VERSION 1
+/*
+ * Cancellation (version 2 of rl_options and rl_tree_options): cancel points
+ * at an int the caller owns, 0 while the copy should go on. Once it becomes
+ * nonzero (an atomic store from another thread, e.g.
+ * __atomic_store_n(&flag, 1, __ATOMIC_RELAXED), or a store to a
+ * volatile sig_atomic_t from a signal handler), the running rl_copy_file,
+ * rl_copy_fileat, rl_copy_fd, rl_clone_range2 or rl_copy_tree returns
+ * -ECANCELED within about 100 ms; a flag already set makes them return
+ * -ECANCELED before anything is written. Nothing partial is left:
+ *   - rl_copy_file(at): dst is as it was (absent, or its old content); the
+ *     temporary is dropped, no debris;
+ *   - rl_copy_fd: dst_fd is truncated back to empty;
+ *   - rl_clone_range2: [dst_off, dst_off + len) may hold part of the new
+ *     data (a range has no old state kept to go back to);
+ *   - rl_copy_tree: files finished before the stop stay, each whole; no
+ *     file is seen partial, no temporary remains, and an RL_MODE_ALWAYS
+ *     copy removes nothing it made (cancelling is not a failed clone).
+ * The flag is only read, never reset: the caller clears it before reuse.
+ * So that one step takes at most ~50 ms when cancel (or on_bytes) is set,
+ * copy_file_range and read/write move data in bounded chunks (sized by
+ * how fast the last ones went), and a clone of a file over 1 GiB is made
+ * in 1 GiB FICLONERANGE pieces (one FICLONE where the filesystem refuses
+ * ranges). A clone of data not yet written back first waits for that
+ * writeback, which is the disk's time. Version-1 structs have no cancel
+ * field: it is never read (nor cleared by rl_options_init(o, 1)).
+ */
+#define RL_OPTIONS_VERSION 2
 typedef struct rl_options {
 	unsigned int version;  /* RL_OPTIONS_VERSION */
 	rl_mode mode;          /* default RL_MODE_AUTO */
 	unsigned int flags;    /* RL_F_* */
 	unsigned int preserve; /* RL_PRESERVE_* */
-	rl_bytes_cb on_bytes;  /* optional progress callback */
+	rl_bytes_cb on_bytes;  /* optional progress callback, called at least
+				  every 250 ms while data moves, and after
+				  the last bytes */
 	void *ctx;             /* passed to on_bytes */
+	/* version 2: */
+	const volatile int *cancel; /* optional: see "Cancellation" above */
 } rl_options;
-#define RL_OPTIONS_INIT { RL_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, NULL, NULL }
+#define RL_OPTIONS_INIT { RL_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, NULL, NULL, NULL }
 
 /* Fill *opts with defaults for the given version. Returns 0 or -EINVAL. */
 RL_EXTERN int rl_options_init(rl_options *opts, unsigned int version);
@@ -198,6 +228,17 @@ RL_EXTERN int rl_copy_fd(int src_fd, int dst_fd, const rl_options *opts,
 RL_EXTERN int rl_clone_range(int src_fd, uint64_t src_off, int dst_fd,
 			     uint64_t dst_off, uint64_t len, rl_mode mode,
 			     rl_result *res);
+
+/*
+ * As rl_clone_range, with the mode, the progress callback (on_bytes: bytes
+ * of the range cloned or copied so far) and the cancel flag taken from
+ * opts (NULL: defaults). opts->flags and opts->preserve must be 0
+ * (-EINVAL otherwise). Cancelled, it returns -ECANCELED with part of the
+ * range possibly written.
+ */
+RL_EXTERN int rl_clone_range2(int src_fd, uint64_t src_off, int dst_fd,
+			      uint64_t dst_off, uint64_t len,
+			      const rl_options *opts, rl_result *res);
 
 /* --- Probe --------------------------------------------------------------- */
 
@@ -296,8 +337,8 @@ typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
 #define RL_TREE_MERGE       0x200u /* dst may exist: merge into it */
 #define RL_TREE_ATOMIC      0x400u /* dst appears or is replaced in one step */
 
-/* Version 2 added on_replace; a version-1 caller's struct ends before it,
- * and the library reads no field past the caller's version. */
+/* Version 2 added on_replace and cancel; a version-1 caller's struct ends
+ * before them, and the library reads no field past the caller's version. */
 #define RL_TREE_OPTIONS_VERSION 2
 typedef struct rl_tree_options {
 	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
@@ -313,9 +354,11 @@ typedef struct rl_tree_options {
 	void *ctx;             /* passed to the callbacks */
 	/* version 2 */
 	rl_replace_cb on_replace; /* optional: may an existing entry go? */
+	const volatile int *cancel; /* optional: see "Cancellation" above */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
-	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, \
+	  NULL, NULL, NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

@@ -20,14 +20,29 @@ void rl__env_init(struct rl__env *env);
  * thread-safe to query). Falls back to 022. */
 mode_t rl__env_umask(struct rl__env *env);
 
-/* Bytes moved so far, reported to the caller's callback as they move. */
+/* Has the caller's cancel flag (NULL: none) been set? A relaxed load: the
+ * flag carries no data, and it is read between steps of a copy. */
+static inline int rl__cancel_set(const volatile int *flag)
+{
+	return flag && __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
+}
+
+/* Bytes moved so far, reported to the caller's callback as they move; the
+ * caller's cancel flag, checked between steps. */
 struct rl__count {
 	uint64_t moved;
 	uint64_t total;
 	rl_bytes_cb cb;
 	void *ctx;
+	const volatile int *cancel;
+	uint64_t step; /* bounded copy_file_range size (sparse.c), 0 at first */
 };
 void rl__count_add(struct rl__count *c, uint64_t n);
+/* Does someone watch or may stop this copy? Then steps stay short. */
+static inline int rl__count_bounded(const struct rl__count *c)
+{
+	return c->cb || c->cancel;
+}
 
 /* ladder.c: move all data of src into the empty dst, by the mode's ladder. */
 int rl__copy_data(int src, int dst, const struct stat *st,
@@ -37,6 +52,11 @@ int rl__copy_data(int src, int dst, const struct stat *st,
 /* fallback.c: the one "fall back or stop" table, for every path. */
 /* Does this failure mean "not possible here, try the next method"? */
 int rl__fallback_ok(int err);
+/* clone.c */
+/* FICLONE of src into dst (size bytes); with a cancel flag and a large
+ * file, in FICLONERANGE pieces checked between (one FICLONE where ranges
+ * are refused). 0, -ECANCELED or the failed call's -errno. */
+int rl__clone_file(int dst, int src, uint64_t size, struct rl__count *c);
 /* Map a failed FICLONE errno to the RL_ECLONE_* reason, or keep a hard
  * error (EIO, ENOSPC...) as itself. */
 int rl__fallback_reason(int err);
@@ -123,5 +143,8 @@ int rl__options_check(const rl_options *opts);
  * reads only the copy. 0 or -EINVAL. */
 size_t rl__tree_options_size(unsigned int version);
 int rl__tree_options_copy(rl_tree_options *out, const rl_tree_options *in);
+/* The cancel flag, or NULL (always for a version-1 struct, which has none). */
+const volatile int *rl__options_cancel(const rl_options *opts);
+const volatile int *rl__tree_options_cancel(const rl_tree_options *opts);
 
 #endif

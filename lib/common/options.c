@@ -1,15 +1,18 @@
-/* options.c - option structs: defaults and validation. */
+/* options.c - option structs: defaults, validation, and the fields only
+ * newer versions have. */
 #include "internal.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
+/* An older caller's struct ends where its version's fields end: clear only
+ * those, never past them. */
 int rl_options_init(rl_options *opts, unsigned int version)
 {
 	if (!opts || version == 0 || version > RL_OPTIONS_VERSION)
 		return -EINVAL;
-	memset(opts, 0, sizeof *opts);
+	memset(opts, 0, version < 2 ? offsetof(rl_options, cancel) : sizeof *opts);
 	opts->version = version;
 	opts->mode = RL_MODE_AUTO;
 	return 0;
@@ -56,4 +59,14 @@ int rl__options_check(const rl_options *opts)
 	if (opts->preserve & ~(RL_PRESERVE_ALL & ~RL_PRESERVE_LINKS))
 		return -EINVAL;
 	return 0;
+}
+
+const volatile int *rl__options_cancel(const rl_options *opts)
+{
+	return opts->version >= 2 ? opts->cancel : NULL;
+}
+
+const volatile int *rl__tree_options_cancel(const rl_tree_options *opts)
+{
+	return opts->version >= 2 ? opts->cancel : NULL;
 }

@@ -25,7 +25,7 @@ static int step_clone(struct job *j)
 {
 	if (j->env->no_clone && j->mode == RL_MODE_AUTO)
 		return STEP_NEXT; /* the caller tried it already (tree.c) */
-	int r = rl__ficlone(j->dst, j->src);
+	int r = rl__clone_file(j->dst, j->src, (uint64_t)j->st->st_size, &j->count);
 	if (r == 0) {
 		j->cloned = j->size = (uint64_t)j->st->st_size;
 		if (j->count.cb)
@@ -91,8 +91,11 @@ int rl__copy_data(int src, int dst, const struct stat *st,
 	rl_mode mode = opts->mode;
 	struct job j = {
 		.src = src, .dst = dst, .st = st, .mode = mode, .env = env,
-		.count = { 0, (uint64_t)st->st_size, opts->on_bytes, opts->ctx },
+		.count = { 0, (uint64_t)st->st_size, opts->on_bytes, opts->ctx,
+			   rl__options_cancel(opts), 0 },
 	};
+	if (rl__cancel_set(j.count.cancel))
+		return -ECANCELED;
 	for (size_t i = 0; i < sizeof ladder / sizeof ladder[0]; i++) {
 		if (!(ladder[i].modes & M(mode)))
 			continue;
@@ -129,5 +132,8 @@ int rl_copy_fd(int src_fd, int dst_fd, const rl_options *opts, rl_result *res)
 	if ((r = rl__ftruncate(dst_fd, 0)) < 0)
 		return r;
 	rl__env_init(&env);
-	return rl__copy_data(src_fd, dst_fd, &st, opts, &env, res);
+	r = rl__copy_data(src_fd, dst_fd, &st, opts, &env, res);
+	if (r == -ECANCELED) /* as it was: empty */
+		rl__ftruncate(dst_fd, 0);
+	return r;
 }

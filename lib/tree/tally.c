@@ -40,7 +40,11 @@ void rl__tally_stop(struct rl__tree *t, int err)
 
 int rl__tally_stopped(struct rl__tree *t)
 {
-	return atomic_load(&t->tally.stop);
+	struct rl__tally *y = &t->tally;
+	/* The caller's cancel flag is a stop with -ECANCELED. */
+	if (!atomic_load(&y->stop) && rl__cancel_set(t->cfg.fopts.cancel))
+		rl__tally_stop(t, -ECANCELED);
+	return atomic_load(&y->stop);
 }
 
 void rl__tally_fail(struct rl__tree *t, int err)

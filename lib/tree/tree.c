@@ -127,6 +127,7 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->fopts.mode = o->mode;
 	c->fopts.flags = o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC);
 	c->fopts.preserve = o->preserve;
+	c->fopts.cancel = rl__tree_options_cancel(o);
 }
 
 static int tree_init(struct rl__tree *t, const char *src, const char *dst,
@@ -366,6 +367,8 @@ static int tree_run(struct rl__tree *t)
 {
 	struct stat st;
 	int follow = t->cfg.deref;
+	if (rl__tally_stopped(t)) /* cancelled before anything was made */
+		return 0;
 	int fd = rl__openat(AT_FDCWD, t->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 			    O_NOCTTY | (follow ? 0 : O_NOFOLLOW), 0);
 	if (fd >= 0) {

@@ -8,7 +8,8 @@ package (``reflink``, ``supported_at``, ``ReflinkImpossibleError``), plus
     shutil.copytree("cache", "work/cache", copy_function=reflink.copy2)
 
 Every call that touches the disk releases the GIL, so threads copy in
-parallel. Every error carries ``errno``, ``strerror``, ``filename`` and
+parallel. Ctrl-C raises KeyboardInterrupt within half a second, even in the
+middle of a large copy, leaving nothing partial. Every error carries ``errno``, ``strerror``, ``filename`` and
 ``filename2``; a clone that was required and cannot be made raises a
 :class:`ReflinkImpossibleError`. All errors are OSErrors, except that
 :func:`reflink` raises ``ReflinkImpossibleError`` itself (not an OSError) for

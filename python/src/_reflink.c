@@ -11,13 +11,16 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "reflink.h"
 
 typedef struct {
 	PyObject *impossible; /* reflink.error.CloneImpossibleError */
 	PyObject *samefile;   /* reflink.error.SameFileError */
+	unsigned long main_thread; /* threading.main_thread().ident */
 } modstate;
 
 static modstate *state_of(PyObject *module)
@@ -140,6 +143,82 @@ static int u64_conv(PyObject *o, void *out)
 	return 1;
 }
 
+/* --- Ctrl-C ------------------------------------------------------------ */
+
+/*
+ * Python runs signal handlers in the main thread only, between bytecodes:
+ * a copy that runs in C for a minute would hold Ctrl-C back that long. So
+ * a call from the main thread gives the library a cancel flag and, from
+ * time to time (at most every WATCH_NS, from the copy's progress callback
+ * or, for trees, from the waiting main thread), takes the GIL and runs the
+ * pending handlers. A handler that raises (KeyboardInterrupt) sets the
+ * flag: the copy returns -ECANCELED, nothing partial left, and the
+ * exception propagates. A handler that returns lets the copy go on; other
+ * threads' copies are never watched.
+ */
+#define WATCH_NS 50000000LL
+
+struct watch {
+	volatile int cancel;
+	int raised;        /* a handler raised: its exception is set */
+	long long next_ns; /* CLOCK_MONOTONIC_COARSE */
+};
+
+static long long coarse_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO: no system call */
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Watch only calls from the main thread, the one that runs handlers. */
+static int watch_wanted(PyObject *module)
+{
+	return PyThread_get_thread_ident() == state_of(module)->main_thread;
+}
+
+/* Run the pending signal handlers (GIL held); one that raises cancels. */
+static void watch_check(struct watch *w)
+{
+	if (!w->raised && PyErr_CheckSignals() < 0) {
+		w->raised = 1;
+		__atomic_store_n(&w->cancel, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* The GIL was released by this thread (Py_BEGIN_ALLOW_THREADS):
+ * PyGILState_Ensure takes it back with the same thread state, so the
+ * exception stays where the call will find it. */
+static void watch_check_nogil(struct watch *w)
+{
+	PyGILState_STATE g = PyGILState_Ensure();
+	watch_check(w);
+	PyGILState_Release(g);
+}
+
+static void watch_bytes(void *ctx, uint64_t done, uint64_t total)
+{
+	struct watch *w = ctx;
+	(void)done, (void)total;
+	long long now = coarse_ns();
+	if (w->raised || now < w->next_ns)
+		return;
+	w->next_ns = now + WATCH_NS;
+	watch_check_nogil(w);
+}
+
+/* Watch a single-file copy with opts, if called from the main thread. */
+static void watch_file(PyObject *module, struct watch *w, rl_options *opts)
+{
+	w->cancel = w->raised = 0;
+	if (!watch_wanted(module))
+		return;
+	w->next_ns = coarse_ns() + WATCH_NS;
+	opts->cancel = &w->cancel;
+	opts->on_bytes = watch_bytes;
+	opts->ctx = w;
+}
+
 /* --- Single files ------------------------------------------------------ */
 
 static PyObject *result_tuple(const rl_result *res)
@@ -159,16 +238,19 @@ static PyObject *py_copy_file(PyObject *module, PyObject *args)
 	struct path src = { 0 }, dst = { 0 };
 	rl_options opts = RL_OPTIONS_INIT;
 	rl_result res = RL_RESULT_INIT;
+	struct watch w;
 	int mode, r;
 	if (!PyArg_ParseTuple(args, "O&O&iII:copy_file", path_conv, &src,
 			      path_conv, &dst, &mode, &opts.flags,
 			      &opts.preserve))
 		return NULL;
 	opts.mode = (rl_mode)mode;
+	watch_file(module, &w, &opts);
 	Py_BEGIN_ALLOW_THREADS
 	r = rl_copy_file(path_str(&src), path_str(&dst), &opts, &res);
 	Py_END_ALLOW_THREADS
-	PyObject *ret = r < 0 ? set_error(module, r, src.obj, dst.obj)
+	PyObject *ret = w.raised ? NULL
+		      : r < 0 ? set_error(module, r, src.obj, dst.obj)
 			      : result_tuple(&res);
 	Py_DECREF(src.bytes);
 	Py_DECREF(dst.bytes);
@@ -185,14 +267,20 @@ static PyObject *py_clone_range(PyObject *module, PyObject *args)
 	int sfd, dfd, mode, r;
 	uint64_t soff, doff, len;
 	PyObject *sname, *dname;
+	rl_options opts = RL_OPTIONS_INIT;
 	rl_result res = RL_RESULT_INIT;
+	struct watch w;
 	if (!PyArg_ParseTuple(args, "O&O&O&O&O&iOO:clone_range", fd_conv, &sfd,
 			      u64_conv, &soff, fd_conv, &dfd, u64_conv, &doff,
 			      u64_conv, &len, &mode, &sname, &dname))
 		return NULL;
+	opts.mode = (rl_mode)mode;
+	watch_file(module, &w, &opts);
 	Py_BEGIN_ALLOW_THREADS
-	r = rl_clone_range(sfd, soff, dfd, doff, len, (rl_mode)mode, &res);
+	r = rl_clone_range2(sfd, soff, dfd, doff, len, &opts, &res);
 	Py_END_ALLOW_THREADS
+	if (w.raised)
+		return NULL;
 	if (r < 0)
 		return set_error(module, r, sname, dname);
 	return result_tuple(&res);
@@ -361,19 +449,93 @@ static PyObject *tree_exception(struct tree_call *c, int r,
 	return exc;
 }
 
+/* A tree copy on a thread of its own, so that the main thread can watch
+ * for signals meanwhile (the walk has no progress callback to borrow). */
+struct tree_job {
+	const char *src, *dst;
+	const rl_tree_options *opts;
+	rl_tree_stats *stats;
+	int r, done;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *tree_thread(void *arg)
+{
+	struct tree_job *j = arg;
+	int r = rl_copy_tree(j->src, j->dst, j->opts, j->stats);
+	pthread_mutex_lock(&j->mu);
+	j->r = r;
+	j->done = 1;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* Wait for the job (GIL released), running the signal handlers every
+ * WATCH_NS until one raises; then only wait: the copy stops soon. */
+static void tree_wait(struct tree_job *j, struct watch *w)
+{
+	pthread_mutex_lock(&j->mu);
+	while (!j->done) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += WATCH_NS;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+		if (j->done || w->raised)
+			continue;
+		pthread_mutex_unlock(&j->mu);
+		watch_check_nogil(w);
+		pthread_mutex_lock(&j->mu);
+	}
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* rl_copy_tree, watched for Ctrl-C on a thread of its own when called
+ * from the main thread (directly if no thread can be made). */
+static int tree_watched(struct tree_job *j, struct watch *w)
+{
+	pthread_t tid;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	if (pthread_create(&tid, NULL, tree_thread, j) != 0) {
+		tree_thread(j);
+	} else {
+		tree_wait(j, w);
+		pthread_join(tid, NULL);
+	}
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	return j->r;
+}
+
 static int run_tree(struct tree_call *c, const struct path *src,
 		    const struct path *dst, rl_tree_options *opts,
-		    rl_tree_stats *stats)
+		    rl_tree_stats *stats, struct watch *w)
 {
-	int r;
+	struct tree_job j;
+	memset(&j, 0, sizeof j);
+	j.src = path_str(src);
+	j.dst = path_str(dst);
+	j.opts = opts;
+	j.stats = stats;
+	int watched = watch_wanted(c->module);
 	opts->ctx = c;
 	opts->on_error = tree_error;
 	if (c->filter)
 		opts->filter = tree_filter;
+	w->cancel = w->raised = 0;
+	if (watched)
+		opts->cancel = &w->cancel;
 	Py_BEGIN_ALLOW_THREADS
-	r = rl_copy_tree(path_str(src), path_str(dst), opts, stats);
+	if (watched)
+		tree_watched(&j, w);
+	else
+		tree_thread(&j);
 	Py_END_ALLOW_THREADS
-	return r;
+	return j.r;
 }
 
 PyDoc_STRVAR(copy_tree_doc,
@@ -389,6 +551,7 @@ static PyObject *py_copy_tree(PyObject *module, PyObject *args)
 	rl_tree_options opts = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats = RL_TREE_STATS_INIT;
 	struct tree_call c = { module, NULL, NULL, 0, 0, NULL };
+	struct watch w;
 	PyObject *filter, *ret = NULL, *exc = NULL;
 	int mode, r;
 	if (!PyArg_ParseTuple(args, "O&O&iIIIOp:copy_tree", path_conv, &src,
@@ -399,7 +562,9 @@ static PyObject *py_copy_tree(PyObject *module, PyObject *args)
 	c.filter = filter == Py_None ? NULL : filter;
 	if (!(c.errors = PyList_New(0)))
 		goto out;
-	r = run_tree(&c, &src, &dst, &opts, &stats);
+	r = run_tree(&c, &src, &dst, &opts, &stats, &w);
+	if (w.raised) /* KeyboardInterrupt, before what callbacks raised */
+		goto out;
 	if (c.pending) {
 		PyErr_SetObject((PyObject *)Py_TYPE(c.pending), c.pending);
 		goto out;
@@ -471,9 +636,24 @@ static int load_errors(modstate *st)
 	return st->impossible && st->samefile ? 0 : -1;
 }
 
+/* Which thread runs signal handlers (the module may be imported by
+ * another one). */
+static int load_main_thread(modstate *st)
+{
+	PyObject *mod = PyImport_ImportModule("threading");
+	PyObject *t = mod ? PyObject_CallMethod(mod, "main_thread", NULL) : NULL;
+	PyObject *id = t ? PyObject_GetAttrString(t, "ident") : NULL;
+	if (id)
+		st->main_thread = PyLong_AsUnsignedLong(id);
+	Py_XDECREF(id);
+	Py_XDECREF(t);
+	Py_XDECREF(mod);
+	return id && !PyErr_Occurred() ? 0 : -1;
+}
+
 static int exec_module(PyObject *m)
 {
-	if (load_errors(state_of(m)) < 0)
+	if (load_errors(state_of(m)) < 0 || load_main_thread(state_of(m)) < 0)
 		return -1;
 	return add_constants(m);
 }

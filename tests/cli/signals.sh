@@ -5,7 +5,8 @@
 #   2. a real storm: the shim installs a SIGUSR1 handler without SA_RESTART
 #      (as a program embedding the library may have) and the test sends
 #      SIGUSR1 as fast as it can for the whole copy;
-#   3. a real SIGSTOP/SIGCONT storm (the command catches no signal itself).
+#   3. a real SIGSTOP/SIGCONT storm (signals that cannot be caught).
+# (SIGINT, SIGTERM and SIGHUP stop a copy: tests/cli/interrupt.sh.)
 # Tree copies (-r, with worker threads) get the same three storms.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/cli.sh"

@@ -40,6 +40,15 @@ void fill_random(void *buf, size_t len, unsigned seed)
 	}
 }
 
+void assert_content(const char *path, const char *want)
+{
+	size_t n;
+	char *got = read_file(path, &n);
+	if (n != strlen(want) || memcmp(got, want, n) != 0)
+		FAILF("%s changed", path);
+	free(got);
+}
+
 int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);

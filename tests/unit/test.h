@@ -61,6 +61,8 @@ void write_file(const char *path, const void *data, size_t len);
 /* Read a whole file; *len gets its size. Caller frees. */
 char *read_file(const char *path, size_t *len);
 void fill_random(void *buf, size_t len, unsigned seed);
+/* Fail unless the file at path holds exactly want. */
+void assert_content(const char *path, const char *want);
 /* Entries in dir, not counting . and .. */
 int count_entries(const char *dir);
 
