@@ -317,7 +317,10 @@ typedef void (*rl_entry_cb)(void *ctx, const char *path, int type,
  * RL_EINSIDE, the RL_MODE_ALWAYS stop) is returned, never passed here. */
 typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
 			   int err);
-/* Progress, called from time to time (at most every ~100 ms). so_far is
+/* Progress, about every 100 ms from a thread of the library's own while
+ * the copy runs (also during the counting pre-scan, whose totals grow),
+ * and once at the end; so_far->bytes includes the bytes already moved of
+ * files still being copied (a clone counts when it returns). so_far is
  * in the library's layout (so_far->version says which); every version
  * extends the one before, so a caller reads the fields it knows. */
 typedef void (*rl_progress_cb)(void *ctx, const rl_tree_stats *so_far);

@@ -124,12 +124,32 @@ static int file_after(struct rl__worker *w, struct rl__ent *e, int sfd,
 	return r;
 }
 
-int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
-		  rl_result *res)
+/* The bytes of a file being copied, for progress: each chunk moved adds
+ * to the tree's count (rl__count reports totals so far). */
+struct moving {
+	struct rl__tree *t;
+	uint64_t seen;
+};
+
+static void file_bytes(void *ctx, uint64_t done, uint64_t total)
+{
+	struct moving *m = ctx;
+	(void)total;
+	if (done > m->seen)
+		rl__tally_moving(m->t, done - m->seen, 0);
+	m->seen = done;
+}
+
+static int file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
+		     struct moving *m, rl_result *res)
 {
 	struct rl__tree *t = w->t;
 	rl_options o;
 	int clone, r, plan = file_plan(t, e, &o, &clone);
+	if (m) {
+		o.on_bytes = file_bytes;
+		o.ctx = m;
+	}
 	if (plan == PLAN_UNNAMED)
 		return file_after(w, e, sfd, &o, COPY_INSTEAD, 0, res);
 	if (plan == PLAN_ENGINE) {
@@ -150,4 +170,15 @@ int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		r = dfd == -EEXIST ? NAME_TAKEN : dfd;
 	}
 	return file_after(w, e, sfd, &o, r, clone, res);
+}
+
+int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
+		  rl_result *res)
+{
+	struct moving m = { w->t, 0 };
+	int want = rl__report_wants_progress(w->t);
+	int r = file_copy(w, e, sfd, want ? &m : NULL, res);
+	/* Done or failed, it counts (if at all) as a finished file now. */
+	rl__tally_moving(w->t, 0, m.seen);
+	return r;
 }

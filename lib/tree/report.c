@@ -1,9 +1,12 @@
 /* report.c - the caller's callbacks, one at a time, from whichever worker
  * has something to say: the filter, each entry done or failed (counted
- * in tally.c first), and progress at most every 100 ms. */
+ * in tally.c first), and progress: every ~100 ms from the ticker, a thread
+ * of its own, so a tree of a few huge files reports as its bytes move
+ * (the workers are inside their copies then), and once at the end. */
 #include "tree.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,4 +149,61 @@ void rl__report_progress(struct rl__tree *t, int force)
 	pthread_mutex_lock(&p->mu);
 	p->on_progress(p->ctx, &snap);
 	pthread_mutex_unlock(&p->mu);
+}
+
+static void *tick(void *arg)
+{
+	struct rl__tree *t = arg;
+	struct rl__report *p = &t->report;
+	pthread_mutex_lock(&p->tick_mu);
+	while (p->ticking) {
+		struct timespec at;
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_nsec += PROGRESS_NS;
+		if (at.tv_nsec >= 1000000000L)
+			at.tv_sec++, at.tv_nsec -= 1000000000L;
+		pthread_cond_timedwait(&p->tick_cv, &p->tick_mu, &at);
+		if (!p->ticking)
+			break;
+		pthread_mutex_unlock(&p->tick_mu);
+		rl__report_progress(t, 0);
+		pthread_mutex_lock(&p->tick_mu);
+	}
+	pthread_mutex_unlock(&p->tick_mu);
+	return NULL;
+}
+
+void rl__report_ticker_start(struct rl__tree *t)
+{
+	struct rl__report *p = &t->report;
+	pthread_condattr_t ca;
+	if (!p->on_progress || pthread_mutex_init(&p->tick_mu, NULL))
+		return;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	int r = pthread_cond_init(&p->tick_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	p->ticking = r == 0;
+	/* No thread: the workers' own reports remain (at file ends). */
+	if (r != 0 || pthread_create(&p->ticker, NULL, tick, t) != 0) {
+		p->ticking = 0;
+		if (r == 0)
+			pthread_cond_destroy(&p->tick_cv);
+		pthread_mutex_destroy(&p->tick_mu);
+	}
+}
+
+void rl__report_ticker_stop(struct rl__tree *t)
+{
+	struct rl__report *p = &t->report;
+	if (p->ticking) {
+		pthread_mutex_lock(&p->tick_mu);
+		p->ticking = 0;
+		pthread_cond_signal(&p->tick_cv);
+		pthread_mutex_unlock(&p->tick_mu);
+		pthread_join(p->ticker, NULL);
+		pthread_cond_destroy(&p->tick_cv);
+		pthread_mutex_destroy(&p->tick_mu);
+	}
+	rl__report_progress(t, 1);
 }

@@ -15,6 +15,7 @@ int rl__tally_init(struct rl__tree *t)
 	y->fatal = 0;
 	y->prescanned = 0;
 	atomic_init(&y->stop, 0);
+	atomic_init(&y->moving, 0);
 	return pthread_mutex_init(&y->mu, NULL) ? -ENOMEM : 0;
 }
 
@@ -110,6 +111,15 @@ void rl__tally_snapshot(struct rl__tree *t, rl_tree_stats *out)
 	pthread_mutex_lock(&t->tally.mu);
 	*out = t->tally.stats;
 	pthread_mutex_unlock(&t->tally.mu);
+	out->bytes += atomic_load(&t->tally.moving);
+}
+
+void rl__tally_moving(struct rl__tree *t, uint64_t moved, uint64_t done)
+{
+	if (moved)
+		atomic_fetch_add(&t->tally.moving, moved);
+	if (done)
+		atomic_fetch_sub(&t->tally.moving, done);
 }
 
 int rl__tally_result(struct rl__tree *t)

@@ -15,8 +15,9 @@
  *   device and inode, so the copy never copies itself.
  * - Totals: with on_progress set, a pre-scan (one fstatat per regular
  *   file) fills total_files and total_bytes before the copy starts;
- *   without it they grow with the files copied. on_progress is called at
- *   most every 100 ms, and once more at the end.
+ *   without it they grow with the files copied. on_progress is called by
+ *   report.c's ticker about every 100 ms (during the pre-scan too), with
+ *   the bytes of files in flight counted, and once more at the end.
  * - RL_MODE_ALWAYS: when a clone fails because the two filesystems cannot
  *   clone at all (RL_ECLONE_XDEV, RL_ECLONE_NOTSUP) before any clone
  *   worked, the copy stops at once, removes everything it made (all of a
@@ -279,10 +280,12 @@ static int prescan(struct rl__tree *t)
 static int copy_walk(struct rl__tree *t, const struct split *dp, int fresh)
 {
 	int r = 0;
+	rl__report_ticker_start(t); /* totals show while the pre-scan counts */
 	if (rl__report_wants_progress(t))
 		r = prescan(t);
 	if (r == 0 && (r = rl__walk_run(t)) < 0)
 		rl__node_unused(t, t->root);
+	rl__report_ticker_stop(t);
 	if (rl__verdict_fatal(t)) {
 		if (fresh)
 			rl__remove_tree(dp->fd, dp->name);
@@ -290,7 +293,6 @@ static int copy_walk(struct rl__tree *t, const struct split *dp, int fresh)
 			rl__undo_run(t);
 	}
 	rl__undo_forget(t);
-	rl__report_progress(t, 1);
 	return r;
 }
 

@@ -121,6 +121,7 @@ struct rl__tally {
 	int fatal;                   /* the stop error, first wins */
 	int prescanned;              /* totals come from a pre-scan */
 	atomic_int stop;             /* cancelled or fatal: wind down */
+	atomic_ullong moving;        /* bytes moved of files not yet done */
 };
 
 /* report.c: the caller's callbacks, run one at a time. */
@@ -134,6 +135,12 @@ struct rl__report {
 	void *ctx;
 	struct rl__guard guard;      /* asks on_replace, if set */
 	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
+	/* The ticker: a thread reporting progress by time, so reports go on
+	 * while every worker is inside one large file. */
+	pthread_t ticker;
+	pthread_mutex_t tick_mu;
+	pthread_cond_t tick_cv;
+	int ticking;                 /* the ticker runs (and should go on) */
 };
 
 /* undo.c: what RL_MODE_ALWAYS removes when clones cannot work. */
@@ -382,7 +389,11 @@ void rl__tally_total(struct rl__tree *t, uint64_t size);
 /* An entry made, as rl__report_done tells it. */
 void rl__tally_done(struct rl__tree *t, const struct rl__tnode *d,
 		    const struct stat *st, const rl_result *res, int linked);
+/* The stats so far; bytes include those moved of files not yet done. */
 void rl__tally_snapshot(struct rl__tree *t, rl_tree_stats *out);
+/* Bytes of a file being copied: add moved, take off done (its total,
+ * once it is counted as finished, or failed). */
+void rl__tally_moving(struct rl__tree *t, uint64_t moved, uint64_t done);
 /* What rl_copy_tree returns for a run that ran: the stop error,
  * RL_EPARTIAL, or 0. */
 int rl__tally_result(struct rl__tree *t);
@@ -409,6 +420,10 @@ void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 const struct rl__guard *rl__report_guard(const struct rl__tree *t);
 /* on_progress at most every 100 ms (force: now, the final report). */
 void rl__report_progress(struct rl__tree *t, int force);
+/* Report progress every ~100 ms from a thread of its own until stopped
+ * (nothing without on_progress); stop ends with a last report. */
+void rl__report_ticker_start(struct rl__tree *t);
+void rl__report_ticker_stop(struct rl__tree *t);
 
 /* verdict.c: what the run learns about clones. */
 void rl__verdict_init(struct rl__tree *t);

@@ -69,7 +69,6 @@ static void run_entries(struct rl__worker *w, struct rl__tnode *d,
 		if (!(name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
 			rl__entry_handle(w, d, name, name, rec_type(rec));
 		off += rec_len(rec);
-		rl__report_progress(t, 0);
 	}
 	rl__entry_flush(w); /* its names live in buf */
 }
