@@ -6,13 +6,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* DIR/basename(src), ignoring trailing slashes of src. Caller frees. */
-static char *join_base(const char *dir, const char *src)
+/* DIR/basename(src), ignoring trailing slashes of src; with --parents,
+ * DIR/src whole. Caller frees. */
+static char *join_base(const char *dir, const char *src, int parents)
 {
 	size_t n = strlen(src);
 	while (n > 1 && src[n - 1] == '/')
 		n--;
-	const char *b = src + n;
+	const char *b = parents ? src : src + n;
 	while (b > src && b[-1] != '/')
 		b--;
 	size_t blen = (size_t)(src + n - b), dlen = strlen(dir);
@@ -28,75 +29,223 @@ static void on_bytes(void *ctx, uint64_t done, uint64_t total)
 	report_progress(ctx, done, total);
 }
 
+/* The library's flags for one file, from cp's options. */
+static unsigned int file_flags(const struct cli *c, int is_link)
+{
+	unsigned int f = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
+	/* Race-free: another writer's file that appears meanwhile is kept. */
+	if (c->update == UPDATE_NONE || c->update == UPDATE_NONE_FAIL)
+		f |= RL_F_NO_CLOBBER;
+	/* cp keeps an existing file's bits, and writes into a FIFO or device
+	 * (--remove-destination removes it instead). */
+	f |= RL_F_KEEP_MODE;
+	f |= c->remove_dest ? RL_F_REPLACE_SPECIAL : RL_F_INTO_SPECIAL;
+	if (c->xattr_strict)
+		f |= RL_F_XATTR_STRICT;
+	return f;
+}
+
+/* A failed file in cp's words where cp has its own. */
+static void file_error(const struct cli *c, struct report *r, const char *src,
+		       const char *dst, int err)
+{
+	if (err == -EEXIST && c->update == UPDATE_NONE)
+		return; /* another writer won the race: skipped, as -n says */
+	if (err == -EEXIST && c->update == UPDATE_NONE_FAIL)
+		report_words(r, "not replacing ", dst, "", NULL, "");
+	else if (err == -EISDIR)
+		report_words(r, "cannot overwrite directory ", dst,
+			     " with non-directory", NULL, "");
+	else
+		report_error(r, "cannot copy", src, dst, err);
+}
+
 static void copy_one_file(const struct cli *c, struct report *r,
 			  struct made *made, const char *src, const char *dst,
-			  int is_link)
+			  const struct stat *sst)
 {
 	rl_options o = RL_OPTIONS_INIT;
 	rl_result res = RL_RESULT_INIT;
-	int dst_is_link = 0;
+	int dst_is_link = 0, is_link = S_ISLNK(sst->st_mode);
 	if (made_has_path(made, dst, &dst_is_link)) {
 		report_just_made(r, src, dst, dst_is_link, is_link);
 		return;
 	}
+	if (!replace_allowed(c, r, src, sst, dst))
+		return;
+	if (c->link) {
+		cli_link(c, r, src, dst);
+		return;
+	}
+	char *backup = backup_name(dst, c->backup, c->suffix);
 	o.mode = c->mode;
-	o.flags = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
+	o.flags = file_flags(c, is_link);
 	o.preserve = c->preserve;
+	o.sparse = c->sparse;
+	o.backup = backup;
 	if (r->progress != 0) { /* else the engine copies in larger steps */
 		o.on_bytes = on_bytes;
 		o.ctx = r;
 	}
 	int err = rl_copy_file(src, dst, &o, &res);
+	free(backup);
 	if (err < 0) {
-		report_error(r, "cannot copy", src, dst, err);
+		file_error(c, r, src, dst, err);
 		return;
 	}
 	report_file(r, src, dst, &res);
 	made_add_path(made, dst);
 }
 
+/* Options the tree engine has no way to apply yet: a directory operand
+ * with one of them is refused rather than copied without it. */
+static const char *tree_lacks(const struct cli *c)
+{
+	if (c->link)
+		return c->link == LINK_HARD ? "--link" : "--symbolic-link";
+	if (c->backup)
+		return "--backup";
+	if (c->flags & RL_F_ATTR_ONLY)
+		return "--attributes-only";
+	if (c->interactive)
+		return "--interactive";
+	if (c->update == UPDATE_OLDER || c->update == UPDATE_NONE_FAIL)
+		return "--update";
+	if (c->sparse != RL_SPARSE_AUTO)
+		return "--sparse";
+	if (c->copy_contents)
+		return "--copy-contents";
+	return NULL;
+}
+
+static void copy_dir_operand(const struct cli *c, struct report *r,
+			     struct made *made, const char *src, const char *dst)
+{
+	const char *lacks = tree_lacks(c);
+	if (!c->recursive) {
+		report_words(r, "-r not specified; omitting directory ", src, "",
+			     NULL, "");
+		return;
+	}
+	if (lacks) {
+		char why[96];
+		snprintf(why, sizeof why, "%s is not supported inside directories yet",
+			 lacks);
+		report_words(r, "cannot copy directory ", src, ": ", NULL, why);
+		return;
+	}
+	cli_copy_tree(c, r, made, src, dst);
+}
+
+static int is_special(mode_t m)
+{
+	return S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m) || S_ISSOCK(m);
+}
+
 static void copy_operand(const struct cli *c, struct report *r,
 			 struct made *made, const char *src, const char *dst)
 {
 	struct stat st;
-	/* Like cp: command-line symlinks are followed unless recursive or -P. */
-	int follow = c->deref == 1 || (c->deref == -1 && !c->recursive);
+	/* Like cp: command-line symlinks are followed unless recursive or -P;
+	 * -H follows them only here. */
+	int follow = c->deref == 1 || c->deref == 2 ||
+		     (c->deref == -1 && (!c->recursive || c->link == LINK_HARD));
 	if ((follow ? stat(src, &st) : lstat(src, &st)) != 0) {
 		report_error(r, "cannot stat", src, NULL, -errno);
 		return;
 	}
-	if (S_ISDIR(st.st_mode) && !c->recursive) {
-		report_error_text(r, "omitting directory", src, NULL,
-				  "-r not specified");
-		return;
-	}
 	if (S_ISDIR(st.st_mode))
-		cli_copy_tree(c, r, made, src, dst);
+		copy_dir_operand(c, r, made, src, dst);
+	else if (c->recursive && is_special(st.st_mode) && !c->copy_contents &&
+		 !c->link)
+		cli_copy_tree(c, r, made, src, dst); /* recreated, as cp -R */
 	else
-		copy_one_file(c, r, made, src, dst, S_ISLNK(st.st_mode));
+		copy_one_file(c, r, made, src, dst, &st);
+}
+
+/* --parents: DIR/a/b for a/b/c, each made as needed. 0 or -1 (reported). */
+static int make_parents(struct report *r, const char *target)
+{
+	char *p = strdup(target);
+	if (!p)
+		return -1;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		struct stat st;
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			report_error(r, "cannot make directory", p, NULL, -errno);
+			free(p);
+			return -1;
+		}
+		if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			report_words(r, "", p, " exists but is not a directory", NULL, "");
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}
+
+/* DEST as a directory to copy into: 1 yes, 0 no, -1 refused (reported). */
+static int dest_is_dir(const struct cli *c, struct report *r, const char *dest,
+		       int nsrc)
+{
+	struct stat st;
+	int e = stat(dest, &st) == 0 ? 0 : errno;
+	if (c->target_dir && (e || !S_ISDIR(st.st_mode))) {
+		report_words(r, "target directory ", dest, e ? ": " : "", NULL,
+			     e ? strerror(e) : ": Not a directory");
+		return -1;
+	}
+	if (c->target_is_dir == 0)
+		return 0;
+	if (!e && S_ISDIR(st.st_mode))
+		return 1;
+	if (nsrc > 1 || c->parents) {
+		if (c->parents && nsrc == 1)
+			report_msg(r, "with --parents, the destination must be a directory");
+		else if (e)
+			report_words(r, "target ", dest, ": ", NULL, strerror(e));
+		else
+			report_words(r, "target ", dest, " is not a directory", NULL, "");
+		return -1;
+	}
+	return 0;
+}
+
+static void strip_slashes(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = 0;
 }
 
 int cli_copy(const struct cli *c, struct report *r)
 {
-	const char *dest = c->operands[c->n_operands - 1];
-	int nsrc = c->n_operands - 1;
-	struct stat st;
-	int into_dir = c->target_is_dir != 0 && stat(dest, &st) == 0 &&
-		       S_ISDIR(st.st_mode);
-	if (nsrc > 1 && !into_dir) {
-		report_error(r, "target", dest, NULL, -ENOTDIR);
+	int nsrc = c->target_dir ? c->n_operands : c->n_operands - 1;
+	const char *dest = c->target_dir ? c->target_dir : c->operands[nsrc];
+	if (c->preserve_context) {
+		report_msg(r, "cannot preserve security context without an SELinux-enabled kernel");
 		return -1;
 	}
+	int into_dir = dest_is_dir(c, r, dest, nsrc);
+	if (into_dir < 0)
+		return -1;
 	/* With several operands, one may land where another just did. */
 	struct made made = { .on = nsrc > 1 };
 	for (int i = 0; i < nsrc; i++) {
-		const char *src = c->operands[i];
-		char *target = into_dir ? join_base(dest, src) : NULL;
+		char *src = c->operands[i];
+		if (c->strip_slashes)
+			strip_slashes(src);
+		char *target = into_dir ? join_base(dest, src, c->parents) : NULL;
 		if (into_dir && !target) {
 			report_error(r, "cannot copy", src, dest, -ENOMEM);
 			continue;
 		}
-		copy_operand(c, r, &made, src, target ? target : dest);
+		if (!c->parents || make_parents(r, target) == 0)
+			copy_operand(c, r, &made, src, target ? target : dest);
 		free(target);
 	}
 	made_free(&made);

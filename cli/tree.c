@@ -1,6 +1,7 @@
 /* tree.c - reflink -r: a directory copied through rl_copy_tree. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@ struct tree_ctx {
 	const char *src, *dst;
 	int first_err;   /* the first error passed to on_error... */
 	int first_clone; /* ...and the first clone-impossible one */
+	int skip_existing; /* -n: an existing entry is kept, not an error */
 };
 
 static char *join(const char *a, const char *b)
@@ -63,7 +65,7 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 		t->first_clone = err;
 	if (err == RL_EREFUSED)
 		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
-	else
+	else if (err != -EEXIST || !t->skip_existing) /* -n: kept, silently */
 		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
@@ -92,10 +94,29 @@ static int merge_into(struct report *r, const char *src, const char *dst)
 	return -1;
 }
 
+static unsigned int tree_flags(const struct cli *c, int merge)
+{
+	unsigned int f = (c->flags & RL_F_ALL_) |
+			 (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
+			 (merge ? RL_TREE_MERGE : 0);
+	return c->update == UPDATE_NONE ? f | RL_F_NO_CLOBBER : f;
+}
+
+/* A stop error cp words its own way. */
+static void tree_error(struct report *r, const char *src, const char *dst,
+		       int err)
+{
+	if (err == RL_EINSIDE)
+		report_words(r, "cannot copy a directory, ", src, ", into itself, ",
+			     dst, "");
+	else
+		report_error(r, "cannot copy", src, dst, err);
+}
+
 void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 		   const char *src, const char *dst)
 {
-	struct tree_ctx t = { r, made, src, dst, 0, 0 };
+	struct tree_ctx t = { r, made, src, dst, 0, 0, c->update == UPDATE_NONE };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats;
 	memset(&stats, 0, sizeof stats);
@@ -103,8 +124,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	if (merge < 0)
 		return;
 	o.mode = c->mode;
-	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
-		  (merge ? RL_TREE_MERGE : 0);
+	o.flags = tree_flags(c, merge);
 	o.preserve = c->preserve;
 	o.jobs = c->jobs;
 	o.excludes = c->excludes;
@@ -119,6 +139,6 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	 * error returned is the first, or (only clones failed) the first
 	 * clone-impossible one, both already reported. */
 	if (err < 0 && err != t.first_err && err != t.first_clone)
-		report_error(r, "cannot copy", src, dst, err);
+		tree_error(r, src, dst, err);
 	r->base_bytes = r->bytes;
 }

@@ -88,7 +88,19 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 #define RL_F_NO_CLOBBER  0x01u /* fail with -EEXIST if dest exists (race-free) */
 #define RL_F_NOFOLLOW    0x02u /* a symlink source is copied as a symlink */
 #define RL_F_FSYNC       0x04u /* fsync data before it is put in place */
-#define RL_F_ALL_        0x07u
+#define RL_F_ALL_        0x07u /* the flags rl_copy_tree accepts too */
+/* Single files only (rl_copy_file, rl_copy_fileat), like cp's options: */
+#define RL_F_ATTR_ONLY   0x08u /* copy no data: a new dst is empty, an existing
+                                * one keeps its data; metadata applied */
+#define RL_F_KEEP_MODE   0x10u /* an existing dst keeps its own permission
+                                * bits unless RL_PRESERVE_MODE (cp's rule) */
+#define RL_F_INTO_SPECIAL 0x20u /* an existing FIFO or device dst is opened
+                                * and written into (not atomic: it cannot be) */
+#define RL_F_REPLACE_SPECIAL 0x40u /* an existing FIFO, socket or device dst
+                                * is replaced by the copy */
+#define RL_F_XATTR_STRICT 0x80u /* an xattr dst refuses fails the copy, even
+                                * where the filesystem has none (ENOTSUP) */
+#define RL_F_FILE_ALL_   0xffu
 
 /* rl_options.preserve: like cp's --preserve */
 #define RL_PRESERVE_MODE       0x01u /* exact permission bits, umask ignored */
@@ -102,7 +114,18 @@ RL_EXTERN const char *rl_method_name(rl_method m);
  * size; 0 when unknown). Called from the copying thread as data moves. */
 typedef void (*rl_bytes_cb)(void *ctx, uint64_t done, uint64_t total);
 
-#define RL_OPTIONS_VERSION 1
+/* Holes, as cp's --sparse=WHEN. */
+typedef enum rl_sparse {
+	RL_SPARSE_AUTO = 0,   /* the source's holes stay holes */
+	RL_SPARSE_ALWAYS = 1, /* also runs of zeros become holes (a byte copy
+	                       * reads the data; a clone keeps the layout) */
+	RL_SPARSE_NEVER = 2   /* no holes, no shared extents: every byte is
+	                       * written (as cp 9.4: implies RL_MODE_NEVER's data) */
+} rl_sparse;
+
+/* Version 2 added sparse and backup; a version-1 caller's struct ends
+ * before them, and the library reads no field past the caller's version. */
+#define RL_OPTIONS_VERSION 2
 typedef struct rl_options {
 	unsigned int version;  /* RL_OPTIONS_VERSION */
 	rl_mode mode;          /* default RL_MODE_AUTO */
@@ -110,8 +133,14 @@ typedef struct rl_options {
 	unsigned int preserve; /* RL_PRESERVE_* */
 	rl_bytes_cb on_bytes;  /* optional progress callback */
 	void *ctx;             /* passed to on_bytes */
+	/* version 2 (single files; rl_copy_tree ignores them) */
+	rl_sparse sparse;      /* default RL_SPARSE_AUTO */
+	const char *backup;    /* NULL, or a name (no '/') in dst's directory:
+	                        * an existing dst is kept under it, made only
+	                        * once the copy is complete, and dst's name is
+	                        * never absent meanwhile */
 } rl_options;
-#define RL_OPTIONS_INIT { RL_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, NULL, NULL }
+#define RL_OPTIONS_INIT { RL_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, NULL, NULL, RL_SPARSE_AUTO, NULL }
 
 /* Fill *opts with defaults for the given version. Returns 0 or -EINVAL. */
 RL_EXTERN int rl_options_init(rl_options *opts, unsigned int version);
