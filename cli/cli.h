@@ -45,6 +45,8 @@ struct cli {
 	int debug, parents, strip_slashes, keep_dir_symlink, copy_contents;
 	int xattr_strict;      /* --preserve named xattr: failures count */
 	int preserve_context;  /* --preserve named context (no SELinux here) */
+	int warn_context;      /* --context=CTX: ignored, said once (as cp) */
+	int default_mode;      /* --no-preserve=mode: new files 0666 less umask */
 	int usage_try;         /* a usage error is followed by "Try ..." */
 	unsigned int jobs;
 	const char **excludes; /* NULL-terminated; owned by struct cli */
@@ -62,6 +64,7 @@ void cli_usage(FILE *out);
 /* report.c: everything the command prints. */
 struct report {
 	int json, verbose, debug;
+	int usage;             /* a usage error found only at run time */
 	rl_mode mode;
 	rl_sparse sparse;
 	int progress;          /* -1 auto, 0 off, 1 on */
@@ -80,6 +83,9 @@ void report_error(struct report *r, const char *what, const char *a,
 /* As report_error with a reason in words. */
 void report_error_text(struct report *r, const char *what, const char *a,
 		       const char *b, const char *reason);
+/* A usage error found once the files are looked at: msg, cp's "Try" line,
+ * and the exit status of usage errors. */
+void report_usage(struct report *r, const char *msg);
 /* A usage error or message without an errno. */
 void report_msg(struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -38,8 +38,9 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 		f |= RL_F_NO_CLOBBER;
 	/* cp keeps an existing file's bits, and writes into a FIFO or device
 	 * (--remove-destination removes it instead). */
-	f |= RL_F_KEEP_MODE;
-	f |= c->remove_dest ? RL_F_REPLACE_SPECIAL : RL_F_INTO_SPECIAL;
+	f |= c->remove_dest ? RL_F_REPLACE_SPECIAL : RL_F_INTO_SPECIAL | RL_F_KEEP_MODE;
+	if (c->default_mode)
+		f |= RL_F_DEFAULT_MODE;
 	if (c->xattr_strict)
 		f |= RL_F_XATTR_STRICT;
 	return f;
@@ -115,6 +116,8 @@ static const char *tree_lacks(const struct cli *c)
 		return "--sparse";
 	if (c->copy_contents)
 		return "--copy-contents";
+	if (c->default_mode)
+		return "--no-preserve=mode";
 	return NULL;
 }
 
@@ -137,6 +140,30 @@ static void copy_dir_operand(const struct cli *c, struct report *r,
 	cli_copy_tree(c, r, made, src, dst);
 }
 
+static int is_link_path(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* -H, -L: a command-line symlink to a directory is followed. "link/"
+ * names the directory itself (the tree engine never follows a link it is
+ * given). */
+static void copy_dir_through_link(const struct cli *c, struct report *r,
+				  struct made *made, const char *src,
+				  const char *dst)
+{
+	size_t n = strlen(src);
+	char *dir = malloc(n + 2);
+	if (!dir) {
+		report_error(r, "cannot copy", src, dst, -ENOMEM);
+		return;
+	}
+	snprintf(dir, n + 2, "%s/", src);
+	copy_dir_operand(c, r, made, dir, dst);
+	free(dir);
+}
+
 static int is_special(mode_t m)
 {
 	return S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m) || S_ISSOCK(m);
@@ -154,7 +181,9 @@ static void copy_operand(const struct cli *c, struct report *r,
 		report_error(r, "cannot stat", src, NULL, -errno);
 		return;
 	}
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode) && follow && is_link_path(src))
+		copy_dir_through_link(c, r, made, src, dst);
+	else if (S_ISDIR(st.st_mode))
 		copy_dir_operand(c, r, made, src, dst);
 	else if (c->recursive && is_special(st.st_mode) && !c->copy_contents &&
 		 !c->link)
@@ -204,22 +233,14 @@ static int dest_is_dir(const struct cli *c, struct report *r, const char *dest,
 	if (!e && S_ISDIR(st.st_mode))
 		return 1;
 	if (nsrc > 1 || c->parents) {
-		if (c->parents && nsrc == 1)
-			report_msg(r, "with --parents, the destination must be a directory");
-		else if (e)
-			report_words(r, "target ", dest, ": ", NULL, strerror(e));
-		else
-			report_words(r, "target ", dest, " is not a directory", NULL, "");
+		if (c->parents && nsrc == 1) /* a usage error, as cp has it */
+			report_usage(r, "with --parents, the destination must be a directory");
+		else /* cp 9.1's words (later ones say "is not a directory") */
+			report_words(r, "target ", dest, ": ", NULL,
+				     strerror(e ? e : ENOTDIR));
 		return -1;
 	}
 	return 0;
-}
-
-static void strip_slashes(char *s)
-{
-	size_t n = strlen(s);
-	while (n > 1 && s[n - 1] == '/')
-		s[--n] = 0;
 }
 
 int cli_copy(const struct cli *c, struct report *r)
@@ -230,15 +251,18 @@ int cli_copy(const struct cli *c, struct report *r)
 		report_msg(r, "cannot preserve security context without an SELinux-enabled kernel");
 		return -1;
 	}
+	if (c->warn_context)
+		fputs("reflink: warning: ignoring --context; it requires an SELinux-enabled kernel\n", stderr);
 	int into_dir = dest_is_dir(c, r, dest, nsrc);
 	if (into_dir < 0)
 		return -1;
 	/* With several operands, one may land where another just did. */
 	struct made made = { .on = nsrc > 1 };
 	for (int i = 0; i < nsrc; i++) {
-		char *src = c->operands[i];
-		if (c->strip_slashes)
-			strip_slashes(src);
+		/* --strip-trailing-slashes changes nothing here: DEST's name
+		 * already ignores them, and (as cp 9.1) SOURCE is looked up
+		 * as given. */
+		const char *src = c->operands[i];
 		char *target = into_dir ? join_base(dest, src, c->parents) : NULL;
 		if (into_dir && !target) {
 			report_error(r, "cannot copy", src, dest, -ENOMEM);

@@ -111,11 +111,11 @@ static const struct {
 	unsigned int bits;
 } preserve_names[] = {
 	{ "mode", RL_PRESERVE_MODE },
-	{ "ownership", RL_PRESERVE_OWNERSHIP },
 	{ "timestamps", RL_PRESERVE_TIMESTAMPS },
-	{ "xattr", RL_PRESERVE_XATTR },
+	{ "ownership", RL_PRESERVE_OWNERSHIP },
 	{ "links", RL_PRESERVE_LINKS },
 	{ "context", PRESERVE_CONTEXT },
+	{ "xattr", RL_PRESERVE_XATTR },
 	{ "all", PRESERVE_ALL_CP },
 };
 
@@ -154,6 +154,9 @@ static int apply_preserve(struct cli *c, const char *arg, int on, char *err,
 	if (arg && parse_preserve(arg, on ? "--preserve" : "--no-preserve",
 				  &bits, err, cap))
 		return EXIT_USAGE;
+	/* cp: mode not kept on purpose gives new files the default bits. */
+	c->default_mode = !on ? c->default_mode || (bits & RL_PRESERVE_MODE)
+			      : c->default_mode && !(bits & RL_PRESERVE_MODE);
 	if (on) {
 		c->preserve |= bits & RL_PRESERVE_ALL;
 		c->preserve_context |= (bits & PRESERVE_CONTEXT) != 0 && bits != PRESERVE_ALL_CP;
@@ -240,7 +243,8 @@ static int apply_cp_opt(struct cli *c, int opt, const char *arg, char *err,
 			return usage_error(err, cap, "multiple target directories specified");
 		c->target_dir = arg;
 		return 0;
-	case 'Z': case OPT_CONTEXT: return 0; /* no SELinux here: as cp without it */
+	case 'Z': return 0; /* no SELinux here: nothing to set, as cp without it */
+	case OPT_CONTEXT: c->warn_context = arg != NULL; return 0;
 	case 'x':
 		c->usage_try = 0;
 		return usage_error(err, cap, "option '--one-file-system' (-x) is not supported yet");
@@ -259,7 +263,7 @@ static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t 
 	case OPT_REFLINK:
 		c->reflink_given = 1;
 		return parse_mode(arg, &c->mode, err, cap);
-	case 'p': c->preserve |= PRESERVE_DEFAULT; return 0;
+	case 'p': c->preserve |= PRESERVE_DEFAULT, c->default_mode = 0; return 0;
 	case OPT_PRESERVE: return apply_preserve(c, arg, 1, err, cap);
 	case OPT_NO_PRESERVE: return apply_preserve(c, arg, 0, err, cap);
 	case 'r': case 'R': c->recursive = 1; return 0;

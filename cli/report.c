@@ -268,8 +268,17 @@ void report_finish(struct report *r)
 	printf("}}\n");
 }
 
+void report_usage(struct report *r, const char *msg)
+{
+	report_msg(r, "%s", msg);
+	fputs("Try 'reflink --help' for more information.\n", stderr);
+	r->usage = 1;
+}
+
 int report_exit_status(const struct report *r)
 {
+	if (r->usage)
+		return EXIT_USAGE;
 	if (r->errors == 0)
 		return EXIT_OK;
 	return r->errors == r->noclone ? EXIT_NOCLONE : EXIT_FAIL;

@@ -82,12 +82,18 @@ static void on_progress(void *ctx, const rl_tree_stats *s)
  * same-named directories of several operands, and SRC/. into DIR); 1 if
  * so, 0 if DEST is absent, -1 (reported) if it cannot be. A symlink there,
  * even to a directory, is no directory to merge into (cp says the same). */
-static int merge_into(struct report *r, const char *src, const char *dst)
+static int merge_into(const struct cli *c, struct report *r, const char *src,
+		      const char *dst)
 {
 	struct stat st;
 	if (lstat(dst, &st) != 0)
 		return 0;
 	if (S_ISDIR(st.st_mode))
+		return 1;
+	/* --keep-directory-symlink: DEST a symlink to a directory is merged
+	 * into (the engine follows a DEST root it is given). */
+	if (c->keep_dir_symlink && S_ISLNK(st.st_mode) && stat(dst, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
 		return 1;
 	report_words(r, "cannot overwrite non-directory ", dst,
 		     " with directory ", src, "");
@@ -120,7 +126,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats;
 	memset(&stats, 0, sizeof stats);
-	int merge = merge_into(r, src, dst);
+	int merge = merge_into(c, r, src, dst);
 	if (merge < 0)
 		return;
 	o.mode = c->mode;

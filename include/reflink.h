@@ -100,7 +100,9 @@ RL_EXTERN const char *rl_method_name(rl_method m);
                                 * is replaced by the copy */
 #define RL_F_XATTR_STRICT 0x80u /* an xattr dst refuses fails the copy, even
                                 * where the filesystem has none (ENOTSUP) */
-#define RL_F_FILE_ALL_   0xffu
+#define RL_F_DEFAULT_MODE 0x100u /* a new dst gets 0666 less the umask,
+                                * not the source's bits (cp --no-preserve=mode) */
+#define RL_F_FILE_ALL_   0x1ffu
 
 /* rl_options.preserve: like cp's --preserve */
 #define RL_PRESERVE_MODE       0x01u /* exact permission bits, umask ignored */

@@ -255,6 +255,22 @@ static int attrs_into(int src, const struct stat *st, int dirfd,
 	return r < 0 ? r : cr;
 }
 
+/* Bits that are not the source's, when mode is not preserved: an old
+ * dst's own (RL_F_KEEP_MODE), or the default 0666 less the umask
+ * (RL_F_DEFAULT_MODE). */
+static int own_mode(int fd, const struct stat *old, unsigned int flags,
+		    struct rl__env *env)
+{
+	mode_t m;
+	if (old && S_ISREG(old->st_mode) && (flags & RL_F_KEEP_MODE))
+		m = old->st_mode & 07777;
+	else if (flags & RL_F_DEFAULT_MODE)
+		m = 0666 & ~rl__env_umask(env);
+	else
+		return 0;
+	return fchmod(fd, m) == 0 ? 0 : -errno;
+}
+
 /* The temporary fd: data (unless attributes only), metadata, and an old
  * dst's own permission bits where they are kept. */
 static int fill(int fd, int src, const struct stat *st, const rl_options *opts,
@@ -266,9 +282,8 @@ static int fill(int fd, int src, const struct stat *st, const rl_options *opts,
 		r = rl__copy_data(src, fd, st, opts, env, res);
 	if (r == 0)
 		r = rl__meta_apply(fd, src, st, meta_bits(opts), created_final, env);
-	if (r == 0 && old && S_ISREG(old->st_mode) &&
-	    (opts->flags & RL_F_KEEP_MODE) && !(opts->preserve & RL_PRESERVE_MODE))
-		r = fchmod(fd, old->st_mode & 07777) == 0 ? 0 : -errno;
+	if (r == 0 && !(opts->preserve & RL_PRESERVE_MODE))
+		r = own_mode(fd, old, opts->flags, env);
 	if (r == 0 && (opts->flags & RL_F_FSYNC))
 		r = rl__fsync(fd);
 	return r;

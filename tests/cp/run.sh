@@ -24,8 +24,8 @@ need_pkg setfacl acl >/dev/null 2>&1 || true
 # norm FILE: the program's name written PROG, as the .exp files have it.
 norm() {
 	sed -e 's|^/bin/cp: |PROG: |; s|^cp: |PROG: |; s|^reflink: |PROG: |' \
-	    -e "s|Try 'cp --help'|Try 'PROG --help'|; s|Try 'reflink --help'|Try 'PROG --help'|" \
-	    -e 's|reflink: |PROG: |g; s|cp: |PROG: |g' "$1"
+	    -e "s|Try '/bin/cp --help'|Try 'PROG --help'|; s|Try 'cp --help'|Try 'PROG --help'|; s|Try 'reflink --help'|Try 'PROG --help'|" \
+	    -e 's/? \(\/bin\/cp\|cp\|reflink\): /? PROG: /g' "$1"
 }
 
 # run_one DIR CP...: run the case in DIR with CP; status in $T/rc.
