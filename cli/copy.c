@@ -43,6 +43,8 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 		f |= RL_F_DEFAULT_MODE;
 	if (c->xattr_strict)
 		f |= RL_F_XATTR_STRICT;
+	if (c->copy_contents)
+		f |= RL_F_CONTENTS;
 	return f;
 }
 
@@ -54,6 +56,9 @@ static void file_error(const struct cli *c, struct report *r, const char *src,
 		return; /* another writer won the race: skipped, as -n says */
 	if (err == -EEXIST && c->update == UPDATE_NONE_FAIL)
 		report_words(r, "not replacing ", dst, "", NULL, "");
+	else if (err == -EOPNOTSUPP && c->xattr_strict) /* cp's words */
+		report_words(r, "setting attributes for ", dst, ": ", NULL,
+			     rl_strerror(err));
 	else if (err == -EISDIR)
 		report_words(r, "cannot overwrite directory ", dst,
 			     " with non-directory", NULL, "");

@@ -102,7 +102,10 @@ RL_EXTERN const char *rl_method_name(rl_method m);
                                 * where the filesystem has none (ENOTSUP) */
 #define RL_F_DEFAULT_MODE 0x100u /* a new dst gets 0666 less the umask,
                                 * not the source's bits (cp --no-preserve=mode) */
-#define RL_F_FILE_ALL_   0x1ffu
+#define RL_F_CONTENTS    0x200u /* a FIFO or device src is read to its end
+                                * into a new regular file (cp --copy-contents);
+                                * otherwise refused with RL_ENOTREGULAR */
+#define RL_F_FILE_ALL_   0x3ffu
 
 /* rl_options.preserve: like cp's --preserve */
 #define RL_PRESERVE_MODE       0x01u /* exact permission bits, umask ignored */

@@ -402,11 +402,40 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 	return r;
 }
 
+/* A FIFO or device source asked for its contents: sfd was opened
+ * O_NONBLOCK so that merely opening a FIFO never waits; now it is opened
+ * again, blocking: a FIFO waits for a writer, as cp's open does. */
+static int open_contents(int sfd)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", sfd);
+	return rl__openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+}
+
+/* The open source: a regular file, or with RL_F_CONTENTS a FIFO or device,
+ * read to its end into a new regular file. */
+static int copy_opened(int sfd, const struct stat *st, int pfd,
+		       const char *name, const rl_options *opts, rl_result *res)
+{
+	struct rl__env env;
+	mode_t m = st->st_mode;
+	int device = S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m);
+	if (!S_ISREG(m) && !(device && (opts->flags & RL_F_CONTENTS)))
+		return S_ISDIR(m) ? -EISDIR : RL_ENOTREGULAR;
+	int fd = device ? open_contents(sfd) : sfd;
+	if (fd < 0)
+		return fd;
+	rl__env_init(&env);
+	int r = rl__copy_into(fd, st, pfd, name, opts, &env, NULL, res);
+	if (device)
+		rl__close(fd);
+	return r;
+}
+
 int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
 		   const char *dst, const rl_options *opts, rl_result *res)
 {
 	rl_options o = RL_OPTIONS_INIT;
-	struct rl__env env;
 	struct stat st;
 	const char *name;
 	int r;
@@ -428,11 +457,8 @@ int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
 		r = copy_symlink(src_dirfd, src, pfd, name, opts);
 	} else if (fstat(sfd, &st) != 0) {
 		r = -errno;
-	} else if (!S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : RL_ENOTREGULAR;
 	} else {
-		rl__env_init(&env);
-		r = rl__copy_into(sfd, &st, pfd, name, opts, &env, NULL, res);
+		r = copy_opened(sfd, &st, pfd, name, opts, res);
 	}
 	if (sfd >= 0)
 		rl__close(sfd);

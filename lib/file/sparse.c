@@ -83,16 +83,19 @@ int rl__copy_bytes(int src, uint64_t soff, int dst, uint64_t doff,
 	return r;
 }
 
-/* Read src to EOF, writing at dst's offsets or (at_pos) its position. */
+/* Read src to EOF, writing at dst's offsets or (at_pos) its position; a
+ * FIFO or device src is read at its position too. */
 static int stream(int src, int dst, int at_pos, struct rl__count *c)
 {
+	struct stat st;
+	int src_pos = fstat(src, &st) == 0 && !S_ISREG(st.st_mode);
 	char *buf = malloc(RW_BUF_MAX);
 	int64_t off = 0; /* explicit: SEEK_DATA may have moved the position */
 	int r = 0;
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX, off);
+		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX, src_pos ? -1 : off);
 		if (n <= 0) {
 			r = (int)n;
 			break;
