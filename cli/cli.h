@@ -108,10 +108,16 @@ struct made_id {
 	uint64_t dev, ino;
 	int used;
 };
+struct made_link {
+	uint64_t dev, ino;
+	char *dst;
+};
 struct made {
 	int on;
 	struct made_id *tab;
 	size_t cap, n;
+	struct made_link *links; /* few: operands are few */
+	size_t n_links;
 };
 void made_add(struct made *m, uint64_t dev, uint64_t ino);
 int made_has(const struct made *m, uint64_t dev, uint64_t ino);
@@ -155,6 +161,15 @@ int replace_allowed(const struct cli *c, struct report *r, const char *src,
 /* link.c: -l and -s: make dst a hard or symbolic link to src. */
 void cli_link(const struct cli *c, struct report *r, const char *src,
 	      const char *dst);
+
+/* link.c: make dst another name of made (a file this run made), replacing
+ * an existing dst atomically; 0 or -errno. */
+int link_again(const char *made, const char *dst);
+/* made.c: with --preserve=links, which DEST each multiply-linked SOURCE
+ * (device, inode) of an earlier operand became, so its other names become
+ * links to that copy, as cp keeps hard links among operands. */
+void made_link_add(struct made *m, const struct stat *src, const char *dst);
+const char *made_link_find(const struct made *m, const struct stat *src);
 
 /* copy.c: copy SOURCE... to DEST as the operands say. */
 int cli_copy(const struct cli *c, struct report *r);

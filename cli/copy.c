@@ -66,6 +66,23 @@ static void file_error(const struct cli *c, struct report *r, const char *src,
 		report_error(r, "cannot copy", src, dst, err);
 }
 
+/* --preserve=links: SOURCE is another name of one an earlier operand
+ * copied; DEST becomes another name of that copy. 1 if done (or failed,
+ * reported), 0 to copy. */
+static int link_operand(struct report *r, struct made *made, const char *src,
+			const char *dst, const struct stat *sst)
+{
+	const char *first = made_link_find(made, sst);
+	if (!first)
+		return 0;
+	int err = link_again(first, dst);
+	if (err < 0)
+		report_error(r, "cannot copy", src, dst, err);
+	else
+		made_add_path(made, dst);
+	return 1;
+}
+
 static void copy_one_file(const struct cli *c, struct report *r,
 			  struct made *made, const char *src, const char *dst,
 			  const struct stat *sst)
@@ -83,6 +100,8 @@ static void copy_one_file(const struct cli *c, struct report *r,
 		cli_link(c, r, src, dst);
 		return;
 	}
+	if (c->preserve & RL_PRESERVE_LINKS && !is_link && link_operand(r, made, src, dst, sst))
+		return;
 	char *backup = backup_name(dst, c->backup, c->suffix);
 	o.mode = c->mode;
 	o.flags = file_flags(c, is_link);
@@ -101,6 +120,8 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	}
 	report_file(r, src, dst, &res);
 	made_add_path(made, dst);
+	if (c->preserve & RL_PRESERVE_LINKS)
+		made_link_add(made, sst, dst);
 }
 
 /* Options the tree engine has no way to apply yet: a directory operand

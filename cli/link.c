@@ -13,11 +13,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int make(const struct cli *c, const char *src, const char *dst)
+/* What to make: a hard link (following src if it is a link) or a
+ * symbolic one. */
+struct how {
+	int link;   /* enum cli_link */
+	int follow; /* AT_SYMLINK_FOLLOW or 0 */
+};
+
+static int make(const struct how *h, const char *src, const char *dst)
 {
-	/* cp -l follows a command-line symlink unless told -P. */
-	int follow = c->deref != 0 ? AT_SYMLINK_FOLLOW : 0;
-	int r = c->link == LINK_HARD ? linkat(AT_FDCWD, src, AT_FDCWD, dst, follow)
+	int r = h->link == LINK_HARD ? linkat(AT_FDCWD, src, AT_FDCWD, dst, h->follow)
 				     : symlinkat(src, AT_FDCWD, dst);
 	return r == 0 ? 0 : -errno;
 }
@@ -59,14 +64,14 @@ static int keep_backup(const char *dst, const char *backup)
 }
 
 /* Make the link under a temporary name, then rename it over dst. */
-static int replace(const struct cli *c, const char *src, const char *dst,
+static int replace(const struct how *h, const char *src, const char *dst,
 		   const char *backup)
 {
 	char *tmp = NULL;
 	int r = -EEXIST;
 	for (int tries = 0; tries < 100 && r == -EEXIST; tries++) {
 		free(tmp);
-		r = (tmp = temp_beside(dst)) ? make(c, src, tmp) : -ENOMEM;
+		r = (tmp = temp_beside(dst)) ? make(h, src, tmp) : -ENOMEM;
 	}
 	if (r == 0 && backup)
 		r = keep_backup(dst, backup);
@@ -102,10 +107,12 @@ void cli_link(const struct cli *c, struct report *r, const char *src,
 		report_msg(r, "%s: can make relative symbolic links only in current directory", dst);
 		return;
 	}
+	/* cp -l follows a command-line symlink unless told -P. */
+	struct how h = { c->link, c->deref != 0 ? AT_SYMLINK_FOLLOW : 0 };
 	char *backup = backup_name(dst, c->backup, c->suffix);
-	int err = backup ? -EEXIST : make(c, src, dst);
+	int err = backup ? -EEXIST : make(&h, src, dst);
 	if (err == -EEXIST && (c->force || c->remove_dest || backup))
-		err = replace(c, src, dst, backup);
+		err = replace(&h, src, dst, backup);
 	free(backup);
 	if (err == 0 && r->verbose) {
 		report_quote(stdout, src);
@@ -118,4 +125,11 @@ void cli_link(const struct cli *c, struct report *r, const char *src,
 		snprintf(reason, sizeof reason, ": %s", rl_strerror(err));
 		report_words(r, what, dst, " to ", src, reason);
 	}
+}
+
+int link_again(const char *made, const char *dst)
+{
+	struct how h = { LINK_HARD, 0 };
+	int err = make(&h, made, dst);
+	return err == -EEXIST ? replace(&h, made, dst, NULL) : err;
 }
