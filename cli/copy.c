@@ -83,6 +83,38 @@ static int link_operand(struct report *r, struct made *made, const char *src,
 	return 1;
 }
 
+/* cp's special case: -f -b with SOURCE and DEST the same regular file
+ * makes a backup of it (a copy under the backup name; DEST stays). 1 if
+ * this was that case (done or reported), 0 otherwise. */
+static int backup_of_itself(const struct cli *c, struct report *r,
+			    const char *src, const char *dst,
+			    const struct stat *sst)
+{
+	struct stat st;
+	if (!c->backup || !c->force || !S_ISREG(sst->st_mode) || stat(dst, &st) != 0 ||
+	    st.st_dev != sst->st_dev || st.st_ino != sst->st_ino)
+		return 0;
+	char *b = backup_name(dst, c->backup, c->suffix);
+	const char *slash = strrchr(dst, '/');
+	int dlen = slash ? (int)(slash - dst) + 1 : 0;
+	size_t cap = (size_t)dlen + (b ? strlen(b) : 0) + 1;
+	char *path = b ? malloc(cap) : NULL;
+	rl_options o = RL_OPTIONS_INIT;
+	rl_result res = RL_RESULT_INIT;
+	int err = path ? 0 : -ENOMEM;
+	o.mode = c->mode;
+	o.preserve = c->preserve | RL_PRESERVE_MODE | RL_PRESERVE_TIMESTAMPS;
+	if (path) {
+		snprintf(path, cap, "%.*s%s", dlen, dst, b);
+		err = rl_copy_file(src, path, &o, &res);
+	}
+	if (err < 0)
+		report_error(r, "cannot back up", dst, path, err);
+	free(path);
+	free(b);
+	return 1;
+}
+
 static void copy_one_file(const struct cli *c, struct report *r,
 			  struct made *made, const char *src, const char *dst,
 			  const struct stat *sst)
@@ -94,7 +126,8 @@ static void copy_one_file(const struct cli *c, struct report *r,
 		report_just_made(r, src, dst, dst_is_link, is_link);
 		return;
 	}
-	if (!replace_allowed(c, r, src, sst, dst))
+	if (!replace_allowed(c, r, src, sst, dst) ||
+	    backup_of_itself(c, r, src, dst, sst))
 		return;
 	if (c->link) {
 		cli_link(c, r, src, dst);

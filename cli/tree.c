@@ -65,6 +65,9 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 		t->first_clone = err;
 	if (err == RL_EREFUSED)
 		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
+	else if (err == -EISDIR) /* cp's words */
+		report_words(t->r, "cannot overwrite directory ", dst,
+			     " with non-directory", NULL, "");
 	else if (err != -EEXIST || !t->skip_existing) /* -n: kept, silently */
 		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
@@ -86,9 +89,12 @@ static int merge_into(const struct cli *c, struct report *r, const char *src,
 		      const char *dst)
 {
 	struct stat st;
+	struct stat sst;
 	if (lstat(dst, &st) != 0)
 		return 0;
-	if (S_ISDIR(st.st_mode))
+	/* A FIFO or device SOURCE (-R recreates it) replaces a DEST that is
+	 * no directory, as cp's -R does. */
+	if (S_ISDIR(st.st_mode) || (stat(src, &sst) == 0 && !S_ISDIR(sst.st_mode)))
 		return 1;
 	/* --keep-directory-symlink: DEST a symlink to a directory is merged
 	 * into (the engine follows a DEST root it is given). */
