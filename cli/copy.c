@@ -50,11 +50,14 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 
 /* A failed file in cp's words where cp has its own. */
 static void file_error(const struct cli *c, struct report *r, const char *src,
-		       const char *dst, int err)
+		       const char *dst, int err, int is_link)
 {
 	if (err == -EEXIST && c->update == UPDATE_NONE)
 		return; /* another writer won the race: skipped, as -n says */
-	if (err == -EEXIST && c->update == UPDATE_NONE_FAIL)
+	if (err == -EEXIST && is_link && (c->flags & RL_F_ATTR_ONLY))
+		report_words(r, "cannot create symbolic link ", dst, ": ", NULL,
+			     rl_strerror(err));
+	else if (err == -EEXIST && c->update == UPDATE_NONE_FAIL)
 		report_words(r, "not replacing ", dst, "", NULL, "");
 	else if (err == -EOPNOTSUPP && c->xattr_strict) /* cp's words */
 		report_words(r, "setting attributes for ", dst, ": ", NULL,
@@ -83,6 +86,33 @@ static int link_operand(struct report *r, struct made *made, const char *src,
 	return 1;
 }
 
+/* dst's directory joined with name. Caller frees. */
+static char *beside(const char *dst, const char *name)
+{
+	const char *slash = strrchr(dst, '/');
+	int dlen = slash ? (int)(slash - dst) + 1 : 0;
+	size_t cap = (size_t)dlen + strlen(name) + 1;
+	char *p = malloc(cap);
+	if (p)
+		snprintf(p, cap, "%.*s%s", dlen, dst, name);
+	return p;
+}
+
+/* cp's rule: a backup that would take SOURCE's own name is refused. */
+static int backup_is_source(struct report *r, const char *dst,
+			    const char *backup, const struct stat *sst)
+{
+	struct stat st;
+	char *path = beside(dst, backup);
+	int same = path && lstat(path, &st) == 0 && st.st_dev == sst->st_dev &&
+		   st.st_ino == sst->st_ino;
+	if (same)
+		report_words(r, "backing up ", dst, " might destroy source;  ", path,
+			     " not copied");
+	free(path);
+	return same;
+}
+
 /* cp's special case: -f -b with SOURCE and DEST the same regular file
  * makes a backup of it (a copy under the backup name; DEST stays). 1 if
  * this was that case (done or reported), 0 otherwise. */
@@ -95,19 +125,14 @@ static int backup_of_itself(const struct cli *c, struct report *r,
 	    st.st_dev != sst->st_dev || st.st_ino != sst->st_ino)
 		return 0;
 	char *b = backup_name(dst, c->backup, c->suffix);
-	const char *slash = strrchr(dst, '/');
-	int dlen = slash ? (int)(slash - dst) + 1 : 0;
-	size_t cap = (size_t)dlen + (b ? strlen(b) : 0) + 1;
-	char *path = b ? malloc(cap) : NULL;
+	char *path = b ? beside(dst, b) : NULL;
 	rl_options o = RL_OPTIONS_INIT;
 	rl_result res = RL_RESULT_INIT;
 	int err = path ? 0 : -ENOMEM;
 	o.mode = c->mode;
 	o.preserve = c->preserve | RL_PRESERVE_MODE | RL_PRESERVE_TIMESTAMPS;
-	if (path) {
-		snprintf(path, cap, "%.*s%s", dlen, dst, b);
+	if (path)
 		err = rl_copy_file(src, path, &o, &res);
-	}
 	if (err < 0)
 		report_error(r, "cannot back up", dst, path, err);
 	free(path);
@@ -136,6 +161,10 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	if (c->preserve & RL_PRESERVE_LINKS && !is_link && link_operand(r, made, src, dst, sst))
 		return;
 	char *backup = backup_name(dst, c->backup, c->suffix);
+	if (backup && backup_is_source(r, dst, backup, sst)) {
+		free(backup);
+		return;
+	}
 	o.mode = c->mode;
 	o.flags = file_flags(c, is_link);
 	o.preserve = c->preserve;
@@ -148,7 +177,7 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	int err = rl_copy_file(src, dst, &o, &res);
 	free(backup);
 	if (err < 0) {
-		file_error(c, r, src, dst, err);
+		file_error(c, r, src, dst, err, is_link);
 		return;
 	}
 	report_file(r, src, dst, &res);

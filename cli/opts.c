@@ -384,7 +384,8 @@ void cli_free(struct cli *c)
 	c->excludes = NULL;
 }
 
-void cli_usage(FILE *out)
+/* cp's options, grouped and worded as cp --help has them. */
+static void usage_cp(FILE *out)
 {
 	fputs("Usage: reflink [OPTION]... [-T] SOURCE DEST\n"
 	      "  or:  reflink [OPTION]... SOURCE... DIRECTORY\n"
@@ -428,8 +429,13 @@ void cli_usage(FILE *out)
 	      "      --debug                  as -v, and how each file was copied (as cp)\n"
 	      "      --keep-directory-symlink  merge into a DEST symlink to a directory\n"
 	      "  -x, --one-file-system        not supported yet (refused)\n"
-	      "  -Z, --context[=CTX]          no SELinux here: nothing to set\n"
-	      "  -j, --jobs=N                 copy trees with N threads (default: CPUs)\n"
+	      "  -Z, --context[=CTX]          no SELinux here: nothing to set\n", out);
+}
+
+void cli_usage(FILE *out)
+{
+	usage_cp(out);
+	fputs("  -j, --jobs=N                 copy trees with N threads (default: CPUs)\n"
 	      "      --exclude=GLOB           leave out entries whose name or relative path\n"
 	      "                                 matches GLOB (repeatable)\n"
 	      "      --json                   print a JSON summary on stdout at the end\n"

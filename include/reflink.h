@@ -91,7 +91,9 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 #define RL_F_ALL_        0x07u /* the flags rl_copy_tree accepts too */
 /* Single files only (rl_copy_file, rl_copy_fileat), like cp's options: */
 #define RL_F_ATTR_ONLY   0x08u /* copy no data: a new dst is empty, an existing
-                                * one keeps its data; metadata applied */
+                                * one keeps its data; metadata applied (a
+                                * symlink src onto an existing dst: -EEXIST,
+                                * unless RL_F_REPLACE_SPECIAL) */
 #define RL_F_KEEP_MODE   0x10u /* an existing dst keeps its own permission
                                 * bits unless RL_PRESERVE_MODE (cp's rule) */
 #define RL_F_INTO_SPECIAL 0x20u /* an existing FIFO or device dst is opened

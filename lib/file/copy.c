@@ -385,6 +385,11 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 				link_flags(opts->flags), NULL, &old);
 	if (exists < 0)
 		return exists;
+	/* Attributes only: a link has none to give an existing file (cp
+	 * refuses it too, unless told to remove DEST). */
+	if (exists && (opts->flags & RL_F_ATTR_ONLY) &&
+	    !(opts->flags & RL_F_REPLACE_SPECIAL))
+		return -EEXIST;
 	int r = exists ? -EEXIST
 		       : make_symlink(target, sdir, src, &st, ddir, name, opts);
 	if (r != -EEXIST || (opts->flags & RL_F_NO_CLOBBER))
