@@ -2,9 +2,11 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* DIR/basename(src), ignoring trailing slashes of src; with --parents,
  * DIR/src whole. Caller frees. */
@@ -280,29 +282,83 @@ static void copy_operand(const struct cli *c, struct report *r,
 		copy_one_file(c, r, made, src, dst, &st);
 }
 
-/* --parents: DIR/a/b for a/b/c, each made as needed. 0 or -1 (reported). */
-static int make_parents(struct report *r, const char *target)
+/* --parents: the directory tdir made for the source directory sdir, with
+ * its bits (exact with -p) and owner (with ownership); with times, only
+ * once its contents are in (then = 1). 0 or -1 (reported). */
+static int make_parent(const struct cli *c, struct report *r, const char *sdir,
+		       const char *tdir, int then)
 {
-	char *p = strdup(target);
-	if (!p)
+	struct stat ss, st;
+	if (stat(sdir, &ss) != 0) {
+		report_error(r, "cannot stat", sdir, NULL, -errno);
 		return -1;
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+	}
+	if (then) {
+		struct timespec ts[2] = { ss.st_atim, ss.st_mtim };
+		if ((c->preserve & RL_PRESERVE_TIMESTAMPS) && utimensat(AT_FDCWD, tdir, ts, 0) != 0)
+			report_error(r, "cannot set times of", tdir, NULL, -errno);
+		return 0;
+	}
+	if (mkdir(tdir, ss.st_mode & 07777) == 0) {
+		if ((c->preserve & RL_PRESERVE_OWNERSHIP) && chown(tdir, ss.st_uid, ss.st_gid) != 0)
+			errno = 0; /* not ours to give away: as cp, kept quietly */
+		if ((c->preserve & RL_PRESERVE_MODE) && chmod(tdir, ss.st_mode & 07777) != 0)
+			report_error(r, "cannot set permissions of", tdir, NULL, -errno);
+		return 0;
+	}
+	if (errno != EEXIST || stat(tdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		report_error(r, "cannot make directory", tdir, NULL,
+			     errno == EEXIST ? -ENOTDIR : -errno);
+		return -1;
+	}
+	return 0;
+}
+
+/* --parents: SOURCE must be there, reported in cp's words: a file on the
+ * way to it is named itself. */
+static int parents_source_ok(struct report *r, const char *src)
+{
+	struct stat st;
+	if (lstat(src, &st) == 0)
+		return 1;
+	int err = errno;
+	char *p = strdup(src);
+	for (char *s = p ? strchr(p + 1, '/') : NULL; err == ENOTDIR && s; s = strchr(s + 1, '/')) {
 		*s = 0;
-		struct stat st;
-		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			report_error(r, "cannot make directory", p, NULL, -errno);
+		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			report_words(r, "failed to get attributes of ", p, ": ", NULL,
+				     strerror(ENOTDIR));
 			free(p);
-			return -1;
-		}
-		if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			report_words(r, "", p, " exists but is not a directory", NULL, "");
-			free(p);
-			return -1;
+			return 0;
 		}
 		*s = '/';
 	}
 	free(p);
+	report_error(r, "cannot stat", src, NULL, -err);
 	return 0;
+}
+
+/* --parents: DIR/a/b made for a/b/c (target DIR/a/b/c), each directory
+ * as its source one (then: its times, after the copy). 0 or -1. */
+static int make_parents(const struct cli *c, struct report *r, const char *src,
+			const char *target, int then)
+{
+	size_t n = strlen(src);
+	while (n > 1 && src[n - 1] == '/')
+		n--;
+	size_t off = strlen(target) - n;
+	char *t = strdup(target), *s = strndup(src, n);
+	int err = t && s ? 0 : -1;
+	for (size_t k = 1; err == 0 && k < n; k++) {
+		if (s[k] != '/' || s[k - 1] == '/')
+			continue;
+		s[k] = t[off + k] = 0;
+		err = make_parent(c, r, s, t, then);
+		s[k] = t[off + k] = '/';
+	}
+	free(t);
+	free(s);
+	return err;
 }
 
 /* DEST as a directory to copy into: 1 yes, 0 no, -1 refused (reported). */
@@ -356,8 +412,12 @@ int cli_copy(const struct cli *c, struct report *r)
 			report_error(r, "cannot copy", src, dest, -ENOMEM);
 			continue;
 		}
-		if (!c->parents || make_parents(r, target) == 0)
+		/* --parents: SOURCE checked before any directory is made. */
+		if (!c->parents || (parents_source_ok(r, src) &&
+				    make_parents(c, r, src, target, 0) == 0))
 			copy_operand(c, r, &made, src, target ? target : dest);
+		if (c->parents && (c->preserve & RL_PRESERVE_TIMESTAMPS))
+			make_parents(c, r, src, target, 1);
 		free(target);
 	}
 	made_free(&made);
