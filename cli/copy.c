@@ -299,7 +299,8 @@ static int make_parent(const struct cli *c, struct report *r, const char *sdir,
 			report_error(r, "cannot set times of", tdir, NULL, -errno);
 		return 0;
 	}
-	if (mkdir(tdir, ss.st_mode & 07777) == 0) {
+	/* --no-preserve=mode: the default bits, as cp 8.25 and later. */
+	if (mkdir(tdir, c->default_mode ? 0777 : ss.st_mode & 07777) == 0) {
 		if ((c->preserve & RL_PRESERVE_OWNERSHIP) && chown(tdir, ss.st_uid, ss.st_gid) != 0)
 			errno = 0; /* not ours to give away: as cp, kept quietly */
 		if ((c->preserve & RL_PRESERVE_MODE) && chmod(tdir, ss.st_mode & 07777) != 0)
