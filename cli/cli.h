@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "reflink.h"
 
@@ -17,6 +18,10 @@ enum {
 };
 
 enum cli_action { CLI_COPY, CLI_CHECK, CLI_HELP, CLI_VERSION };
+/* What happens to an existing destination (cp 9.5's --update=). */
+enum cli_update { UPDATE_ALL, UPDATE_NONE, UPDATE_OLDER, UPDATE_NONE_FAIL };
+enum cli_backup { BACKUP_OFF, BACKUP_SIMPLE, BACKUP_NUMBERED, BACKUP_EXISTING };
+enum cli_link { LINK_NONE, LINK_HARD, LINK_SYMBOLIC };
 
 struct cli {
 	enum cli_action action;
@@ -29,6 +34,21 @@ struct cli {
 	int atomic;            /* --atomic: trees appear or are replaced whole */
 	int progress;          /* -1 auto, 0 off, 1 on */
 	int target_is_dir;     /* -T given: 0 means "never treat DEST as a dir" */
+	const char *target_dir;/* -t DIR */
+	int reflink_given;     /* --reflink was on the command line */
+	int update;            /* enum cli_update (-n, -u, --update=) */
+	int interactive;       /* -i: ask before replacing */
+	int force, remove_dest;
+	int link;              /* enum cli_link (-l, -s) */
+	int backup;            /* enum cli_backup (-b, --backup, -S) */
+	const char *suffix;    /* backup suffix */
+	rl_sparse sparse;
+	int debug, parents, strip_slashes, keep_dir_symlink, copy_contents;
+	int xattr_strict;      /* --preserve named xattr: failures count */
+	int preserve_context;  /* --preserve named context (no SELinux here) */
+	int warn_context;      /* --context=CTX: ignored, said once (as cp) */
+	int default_mode;      /* --no-preserve=mode: new files 0666 less umask */
+	int usage_try;         /* a usage error is followed by "Try ..." */
 	unsigned int jobs;
 	const char **excludes; /* NULL-terminated; owned by struct cli */
 	size_t n_excludes;
@@ -44,7 +64,10 @@ void cli_usage(FILE *out);
 
 /* report.c: everything the command prints. */
 struct report {
-	int json, verbose;
+	int json, verbose, debug;
+	int usage;             /* a usage error found only at run time */
+	rl_mode mode;
+	rl_sparse sparse;
 	int progress;          /* -1 auto, 0 off, 1 on */
 	double t0, last_draw;
 	int drawn;             /* a progress line is on screen */
@@ -64,6 +87,9 @@ void report_error(struct report *r, const char *what, const char *a,
 /* As report_error with a reason in words. */
 void report_error_text(struct report *r, const char *what, const char *a,
 		       const char *b, const char *reason);
+/* A usage error found once the files are looked at: msg, cp's "Try" line,
+ * and the exit status of usage errors. */
+void report_usage(struct report *r, const char *msg);
 /* A usage error or message without an errno. */
 void report_msg(struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -89,10 +115,16 @@ struct made_id {
 	uint64_t dev, ino;
 	int used;
 };
+struct made_link {
+	uint64_t dev, ino;
+	char *dst;
+};
 struct made {
 	int on;
 	struct made_id *tab;
 	size_t cap, n;
+	struct made_link *links; /* few: operands are few */
+	size_t n_links;
 };
 void made_add(struct made *m, uint64_t dev, uint64_t ino);
 int made_has(const struct made *m, uint64_t dev, uint64_t ino);
@@ -101,13 +133,50 @@ void made_add_path(struct made *m, const char *path);
 /* Did this run make what path names now? *is_link: it is a symlink. */
 int made_has_path(const struct made *m, const char *path, int *is_link);
 void made_free(struct made *m);
-/* report.c: one error line in cp's words: "reflink: " t1 'n1' t2 'n2' t3. */
+/* report.c: one error line in cp's words: "reflink: " t1 'n1' t2 'n2' t3
+ * (n2 may be NULL). */
 void report_words(struct report *r, const char *t1, const char *n1,
 		  const char *t2, const char *n2, const char *t3);
+/* report.c: a question on stderr, no newline: "reflink: " t1 'name' t2. */
+void report_prompt(struct report *r, const char *t1, const char *name,
+		   const char *t2);
+/* report.c: cp --debug's line for a file copied by res's method. */
+void report_debug(struct report *r, const char *src, const rl_result *res);
 /* report.c: cp's words for an operand refused because dst was made by an
  * earlier operand of this run. */
 void report_just_made(struct report *r, const char *src, const char *dst,
 		      int dst_is_link, int src_is_link);
+
+/* optargs.c: an option's argument among names (NULL-terminated, with
+ * values[i] for names[i]: equal neighbours are synonyms); the value, or -1
+ * with cp's "invalid argument" message and the valid list in err. */
+int opt_match(const char *arg, const char *opt, const char *const *names,
+	      const int *values, char *err, size_t cap);
+/* optargs.c: the backup type a --backup argument (or VERSION_CONTROL when
+ * arg is NULL) names; -1 with a message in err. */
+int opt_backup_type(const char *arg, char *err, size_t cap);
+
+/* backup.c: the name (last component) an existing dst is kept under, or
+ * NULL (no backup: type off, or dst absent). Caller frees. */
+char *backup_name(const char *dst, int type, const char *suffix);
+
+/* ask.c: may the existing dst be replaced by src? -i, -u, -n as cp: 1 go
+ * on, 0 skip (silently, or reported for --update=none-fail). */
+int replace_allowed(const struct cli *c, struct report *r, const char *src,
+		    const struct stat *sst, const char *dst);
+
+/* link.c: -l and -s: make dst a hard or symbolic link to src. */
+void cli_link(const struct cli *c, struct report *r, const char *src,
+	      const char *dst);
+
+/* link.c: make dst another name of made (a file this run made), replacing
+ * an existing dst atomically; 0 or -errno. */
+int link_again(const char *made, const char *dst);
+/* made.c: with --preserve=links, which DEST each multiply-linked SOURCE
+ * (device, inode) of an earlier operand became, so its other names become
+ * links to that copy, as cp keeps hard links among operands. */
+void made_link_add(struct made *m, const struct stat *src, const char *dst);
+const char *made_link_find(const struct made *m, const struct stat *src);
 
 /* copy.c: copy SOURCE... to DEST as the operands say. */
 int cli_copy(const struct cli *c, struct report *r);

@@ -2,17 +2,20 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-/* DIR/basename(src), ignoring trailing slashes of src. Caller frees. */
-static char *join_base(const char *dir, const char *src)
+/* DIR/basename(src), ignoring trailing slashes of src; with --parents,
+ * DIR/src whole. Caller frees. */
+static char *join_base(const char *dir, const char *src, int parents)
 {
 	size_t n = strlen(src);
 	while (n > 1 && src[n - 1] == '/')
 		n--;
-	const char *b = src + n;
+	const char *b = parents ? src : src + n;
 	while (b > src && b[-1] != '/')
 		b--;
 	size_t blen = (size_t)(src + n - b), dlen = strlen(dir);
@@ -28,86 +31,405 @@ static void on_bytes(void *ctx, uint64_t done, uint64_t total)
 	report_progress(ctx, done, total);
 }
 
+/* The library's flags for one file, from cp's options. */
+static unsigned int file_flags(const struct cli *c, int is_link)
+{
+	unsigned int f = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
+	/* Race-free: another writer's file that appears meanwhile is kept. */
+	if (c->update == UPDATE_NONE || c->update == UPDATE_NONE_FAIL)
+		f |= RL_F_NO_CLOBBER;
+	/* cp keeps an existing file's bits, and writes into a FIFO or device
+	 * (--remove-destination removes it instead). */
+	f |= c->remove_dest ? RL_F_REPLACE_SPECIAL : RL_F_INTO_SPECIAL | RL_F_KEEP_MODE;
+	if (c->default_mode)
+		f |= RL_F_DEFAULT_MODE;
+	if (c->xattr_strict)
+		f |= RL_F_XATTR_STRICT;
+	if (c->copy_contents)
+		f |= RL_F_CONTENTS;
+	return f;
+}
+
+/* A failed file in cp's words where cp has its own. */
+static void file_error(const struct cli *c, struct report *r, const char *src,
+		       const char *dst, int err, int is_link)
+{
+	if (err == -EEXIST && c->update == UPDATE_NONE)
+		return; /* another writer won the race: skipped, as -n says */
+	if (err == -EEXIST && is_link && (c->flags & RL_F_ATTR_ONLY))
+		report_words(r, "cannot create symbolic link ", dst, ": ", NULL,
+			     rl_strerror(err));
+	else if (err == -EEXIST && c->update == UPDATE_NONE_FAIL)
+		report_words(r, "not replacing ", dst, "", NULL, "");
+	else if (err == -EOPNOTSUPP && c->xattr_strict) /* cp's words */
+		report_words(r, "setting attributes for ", dst, ": ", NULL,
+			     rl_strerror(err));
+	else if (err == -EISDIR)
+		report_words(r, "cannot overwrite directory ", dst,
+			     " with non-directory", NULL, "");
+	else
+		report_error(r, "cannot copy", src, dst, err);
+}
+
+/* --preserve=links: SOURCE is another name of one an earlier operand
+ * copied; DEST becomes another name of that copy. 1 if done (or failed,
+ * reported), 0 to copy. */
+static int link_operand(struct report *r, struct made *made, const char *src,
+			const char *dst, const struct stat *sst)
+{
+	const char *first = made_link_find(made, sst);
+	if (!first)
+		return 0;
+	int err = link_again(first, dst);
+	if (err < 0)
+		report_error(r, "cannot copy", src, dst, err);
+	else
+		made_add_path(made, dst);
+	return 1;
+}
+
+/* dst's directory joined with name. Caller frees. */
+static char *beside(const char *dst, const char *name)
+{
+	const char *slash = strrchr(dst, '/');
+	int dlen = slash ? (int)(slash - dst) + 1 : 0;
+	size_t cap = (size_t)dlen + strlen(name) + 1;
+	char *p = malloc(cap);
+	if (p)
+		snprintf(p, cap, "%.*s%s", dlen, dst, name);
+	return p;
+}
+
+/* cp's rule: a backup that would take SOURCE's own name is refused. */
+static int backup_is_source(struct report *r, const char *dst,
+			    const char *backup, const struct stat *sst)
+{
+	struct stat st;
+	char *path = beside(dst, backup);
+	int same = path && lstat(path, &st) == 0 && st.st_dev == sst->st_dev &&
+		   st.st_ino == sst->st_ino;
+	if (same)
+		report_words(r, "backing up ", dst, " might destroy source;  ", path,
+			     " not copied");
+	free(path);
+	return same;
+}
+
+/* cp's special case: -f -b with SOURCE and DEST the same regular file
+ * makes a backup of it (a copy under the backup name; DEST stays). 1 if
+ * this was that case (done or reported), 0 otherwise. */
+static int backup_of_itself(const struct cli *c, struct report *r,
+			    const char *src, const char *dst,
+			    const struct stat *sst)
+{
+	struct stat st;
+	if (!c->backup || !c->force || !S_ISREG(sst->st_mode) || stat(dst, &st) != 0 ||
+	    st.st_dev != sst->st_dev || st.st_ino != sst->st_ino)
+		return 0;
+	char *b = backup_name(dst, c->backup, c->suffix);
+	char *path = b ? beside(dst, b) : NULL;
+	rl_options o = RL_OPTIONS_INIT;
+	rl_result res = RL_RESULT_INIT;
+	int err = path ? 0 : -ENOMEM;
+	o.mode = c->mode;
+	o.preserve = c->preserve | RL_PRESERVE_MODE | RL_PRESERVE_TIMESTAMPS;
+	if (path)
+		err = rl_copy_file(src, path, &o, &res);
+	if (err < 0)
+		report_error(r, "cannot back up", dst, path, err);
+	free(path);
+	free(b);
+	return 1;
+}
+
 static void copy_one_file(const struct cli *c, struct report *r,
 			  struct made *made, const char *src, const char *dst,
-			  int is_link)
+			  const struct stat *sst)
 {
 	rl_options o = RL_OPTIONS_INIT;
 	rl_result res = RL_RESULT_INIT;
-	int dst_is_link = 0;
+	int dst_is_link = 0, is_link = S_ISLNK(sst->st_mode);
 	if (made_has_path(made, dst, &dst_is_link)) {
 		report_just_made(r, src, dst, dst_is_link, is_link);
 		return;
 	}
+	if (!replace_allowed(c, r, src, sst, dst) ||
+	    backup_of_itself(c, r, src, dst, sst))
+		return;
+	if (c->link) {
+		cli_link(c, r, src, dst);
+		return;
+	}
+	if (c->preserve & RL_PRESERVE_LINKS && !is_link && link_operand(r, made, src, dst, sst))
+		return;
+	char *backup = backup_name(dst, c->backup, c->suffix);
+	if (backup && backup_is_source(r, dst, backup, sst)) {
+		free(backup);
+		return;
+	}
 	o.mode = c->mode;
-	o.flags = c->flags | (is_link ? RL_F_NOFOLLOW : 0);
+	o.flags = file_flags(c, is_link);
 	/* A lone file has no hard links to keep (-a asks for them). */
 	o.preserve = c->preserve & ~RL_PRESERVE_LINKS;
+	o.sparse = c->sparse;
+	o.backup = backup;
 	o.cancel = cancel_flag();
 	if (r->progress != 0) { /* else the engine copies in larger steps */
 		o.on_bytes = on_bytes;
 		o.ctx = r;
 	}
 	int err = rl_copy_file(src, dst, &o, &res);
+	free(backup);
 	if (err == -ECANCELED && cancel_signal()) {
 		r->stopped_at = src;
 		return;
 	}
 	if (err < 0) {
-		report_error(r, "cannot copy", src, dst, err);
+		file_error(c, r, src, dst, err, is_link);
 		return;
 	}
 	report_file(r, src, dst, &res);
 	made_add_path(made, dst);
+	if (c->preserve & RL_PRESERVE_LINKS)
+		made_link_add(made, sst, dst);
+}
+
+/* Options the tree engine has no way to apply yet: a directory operand
+ * with one of them is refused rather than copied without it. */
+static const char *tree_lacks(const struct cli *c)
+{
+	if (c->link)
+		return c->link == LINK_HARD ? "--link" : "--symbolic-link";
+	if (c->backup)
+		return "--backup";
+	if (c->flags & RL_F_ATTR_ONLY)
+		return "--attributes-only";
+	if (c->interactive)
+		return "--interactive";
+	if (c->update == UPDATE_OLDER || c->update == UPDATE_NONE_FAIL)
+		return "--update";
+	if (c->sparse != RL_SPARSE_AUTO)
+		return "--sparse";
+	if (c->copy_contents)
+		return "--copy-contents";
+	if (c->default_mode)
+		return "--no-preserve=mode";
+	return NULL;
+}
+
+static void copy_dir_operand(const struct cli *c, struct report *r,
+			     struct made *made, const char *src, const char *dst)
+{
+	const char *lacks = tree_lacks(c);
+	if (!c->recursive) {
+		report_words(r, "-r not specified; omitting directory ", src, "",
+			     NULL, "");
+		return;
+	}
+	if (lacks) {
+		char why[96];
+		snprintf(why, sizeof why, "%s is not supported inside directories yet",
+			 lacks);
+		report_words(r, "cannot copy directory ", src, ": ", NULL, why);
+		return;
+	}
+	cli_copy_tree(c, r, made, src, dst);
+}
+
+static int is_link_path(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* -H, -L: a command-line symlink to a directory is followed. "link/"
+ * names the directory itself (the tree engine never follows a link it is
+ * given). */
+static void copy_dir_through_link(const struct cli *c, struct report *r,
+				  struct made *made, const char *src,
+				  const char *dst)
+{
+	size_t n = strlen(src);
+	char *dir = malloc(n + 2);
+	if (!dir) {
+		report_error(r, "cannot copy", src, dst, -ENOMEM);
+		return;
+	}
+	snprintf(dir, n + 2, "%s/", src);
+	copy_dir_operand(c, r, made, dir, dst);
+	free(dir);
+}
+
+static int is_special(mode_t m)
+{
+	return S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m) || S_ISSOCK(m);
 }
 
 static void copy_operand(const struct cli *c, struct report *r,
 			 struct made *made, const char *src, const char *dst)
 {
 	struct stat st;
-	/* Like cp: command-line symlinks are followed unless recursive or -P. */
-	int follow = c->deref == 1 || (c->deref == -1 && !c->recursive);
+	/* Like cp: command-line symlinks are followed unless recursive or -P;
+	 * -H follows them only here. */
+	int follow = c->deref == 1 || c->deref == 2 ||
+		     (c->deref == -1 && (!c->recursive || c->link == LINK_HARD));
 	if ((follow ? stat(src, &st) : lstat(src, &st)) != 0) {
 		report_error(r, "cannot stat", src, NULL, -errno);
 		return;
 	}
-	if (S_ISDIR(st.st_mode) && !c->recursive) {
-		report_error_text(r, "omitting directory", src, NULL,
-				  "-r not specified");
-		return;
-	}
-	if (S_ISDIR(st.st_mode))
-		cli_copy_tree(c, r, made, src, dst);
+	if (S_ISDIR(st.st_mode) && follow && is_link_path(src))
+		copy_dir_through_link(c, r, made, src, dst);
+	else if (S_ISDIR(st.st_mode))
+		copy_dir_operand(c, r, made, src, dst);
+	else if (c->recursive && is_special(st.st_mode) && !c->copy_contents &&
+		 !c->link)
+		cli_copy_tree(c, r, made, src, dst); /* recreated, as cp -R */
 	else
-		copy_one_file(c, r, made, src, dst, S_ISLNK(st.st_mode));
+		copy_one_file(c, r, made, src, dst, &st);
+}
+
+/* --parents: the directory tdir made for the source directory sdir, with
+ * its bits (exact with -p) and owner (with ownership); with times, only
+ * once its contents are in (then = 1). 0 or -1 (reported). */
+static int make_parent(const struct cli *c, struct report *r, const char *sdir,
+		       const char *tdir, int then)
+{
+	struct stat ss, st;
+	if (stat(sdir, &ss) != 0) {
+		report_error(r, "cannot stat", sdir, NULL, -errno);
+		return -1;
+	}
+	if (then) {
+		struct timespec ts[2] = { ss.st_atim, ss.st_mtim };
+		if ((c->preserve & RL_PRESERVE_TIMESTAMPS) && utimensat(AT_FDCWD, tdir, ts, 0) != 0)
+			report_error(r, "cannot set times of", tdir, NULL, -errno);
+		return 0;
+	}
+	/* --no-preserve=mode: the default bits, as cp 8.25 and later. */
+	if (mkdir(tdir, c->default_mode ? 0777 : ss.st_mode & 07777) == 0) {
+		if ((c->preserve & RL_PRESERVE_OWNERSHIP) && chown(tdir, ss.st_uid, ss.st_gid) != 0)
+			errno = 0; /* not ours to give away: as cp, kept quietly */
+		if ((c->preserve & RL_PRESERVE_MODE) && chmod(tdir, ss.st_mode & 07777) != 0)
+			report_error(r, "cannot set permissions of", tdir, NULL, -errno);
+		return 0;
+	}
+	if (errno != EEXIST || stat(tdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		report_error(r, "cannot make directory", tdir, NULL,
+			     errno == EEXIST ? -ENOTDIR : -errno);
+		return -1;
+	}
+	return 0;
+}
+
+/* --parents: SOURCE must be there, reported in cp's words: a file on the
+ * way to it is named itself. */
+static int parents_source_ok(struct report *r, const char *src)
+{
+	struct stat st;
+	if (lstat(src, &st) == 0)
+		return 1;
+	int err = errno;
+	char *p = strdup(src);
+	for (char *s = p ? strchr(p + 1, '/') : NULL; err == ENOTDIR && s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			report_words(r, "failed to get attributes of ", p, ": ", NULL,
+				     strerror(ENOTDIR));
+			free(p);
+			return 0;
+		}
+		*s = '/';
+	}
+	free(p);
+	report_error(r, "cannot stat", src, NULL, -err);
+	return 0;
+}
+
+/* --parents: DIR/a/b made for a/b/c (target DIR/a/b/c), each directory
+ * as its source one (then: its times, after the copy). 0 or -1. */
+static int make_parents(const struct cli *c, struct report *r, const char *src,
+			const char *target, int then)
+{
+	size_t n = strlen(src);
+	while (n > 1 && src[n - 1] == '/')
+		n--;
+	size_t off = strlen(target) - n;
+	char *t = strdup(target), *s = strndup(src, n);
+	int err = t && s ? 0 : -1;
+	for (size_t k = 1; err == 0 && k < n; k++) {
+		if (s[k] != '/' || s[k - 1] == '/')
+			continue;
+		s[k] = t[off + k] = 0;
+		err = make_parent(c, r, s, t, then);
+		s[k] = t[off + k] = '/';
+	}
+	free(t);
+	free(s);
+	return err;
+}
+
+/* DEST as a directory to copy into: 1 yes, 0 no, -1 refused (reported). */
+static int dest_is_dir(const struct cli *c, struct report *r, const char *dest,
+		       int nsrc)
+{
+	struct stat st;
+	int e = stat(dest, &st) == 0 ? 0 : errno;
+	if (c->target_dir && (e || !S_ISDIR(st.st_mode))) {
+		report_words(r, "target directory ", dest, e ? ": " : "", NULL,
+			     e ? strerror(e) : ": Not a directory");
+		return -1;
+	}
+	if (c->target_is_dir == 0)
+		return 0;
+	if (!e && S_ISDIR(st.st_mode))
+		return 1;
+	if (nsrc > 1 || c->parents) {
+		if (c->parents && nsrc == 1) /* a usage error, as cp has it */
+			report_usage(r, "with --parents, the destination must be a directory");
+		else /* cp 9.1's words (later ones say "is not a directory") */
+			report_words(r, "target ", dest, ": ", NULL,
+				     strerror(e ? e : ENOTDIR));
+		return -1;
+	}
+	return 0;
 }
 
 int cli_copy(const struct cli *c, struct report *r)
 {
-	const char *dest = c->operands[c->n_operands - 1];
-	int nsrc = c->n_operands - 1;
-	struct stat st;
-	int into_dir = c->target_is_dir != 0 && stat(dest, &st) == 0 &&
-		       S_ISDIR(st.st_mode);
-	if (nsrc > 1 && !into_dir) {
-		report_error(r, "target", dest, NULL, -ENOTDIR);
+	int nsrc = c->target_dir ? c->n_operands : c->n_operands - 1;
+	const char *dest = c->target_dir ? c->target_dir : c->operands[nsrc];
+	if (c->preserve_context) {
+		report_msg(r, "cannot preserve security context without an SELinux-enabled kernel");
 		return -1;
 	}
+	if (c->warn_context)
+		fputs("reflink: warning: ignoring --context; it requires an SELinux-enabled kernel\n", stderr);
+	int into_dir = dest_is_dir(c, r, dest, nsrc);
+	if (into_dir < 0)
+		return -1;
 	/* With several operands, one may land where another just did. */
 	struct made made = { .on = nsrc > 1 };
 	r->total_files = (uint64_t)nsrc;
 	for (int i = 0; i < nsrc && !r->stopped_at; i++) {
+		/* --strip-trailing-slashes changes nothing here: DEST's name
+		 * already ignores them, and (as cp 9.1) SOURCE is looked up
+		 * as given. */
 		const char *src = c->operands[i];
 		if (cancel_signal()) { /* between two operands */
 			r->stopped_at = src;
 			break;
 		}
-		char *target = into_dir ? join_base(dest, src) : NULL;
+		char *target = into_dir ? join_base(dest, src, c->parents) : NULL;
 		if (into_dir && !target) {
 			report_error(r, "cannot copy", src, dest, -ENOMEM);
 			continue;
 		}
-		copy_operand(c, r, &made, src, target ? target : dest);
+		/* --parents: SOURCE checked before any directory is made. */
+		if (!c->parents || (parents_source_ok(r, src) &&
+				    make_parents(c, r, src, target, 0) == 0))
+			copy_operand(c, r, &made, src, target ? target : dest);
+		if (c->parents && (c->preserve & RL_PRESERVE_TIMESTAMPS))
+			make_parents(c, r, src, target, 1);
 		free(target);
 	}
 	made_free(&made);

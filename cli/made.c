@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static size_t slot(const struct made *m, uint64_t dev, uint64_t ino)
@@ -69,9 +70,37 @@ int made_has_path(const struct made *m, const char *path, int *is_link)
 	return made_has(m, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
 }
 
+void made_link_add(struct made *m, const struct stat *src, const char *dst)
+{
+	if (!m->on || src->st_nlink < 2 || made_link_find(m, src))
+		return;
+	struct made_link *l = realloc(m->links, (m->n_links + 1) * sizeof *l);
+	if (!l)
+		return; /* out of memory: a copy instead of a link */
+	m->links = l;
+	if ((l[m->n_links].dst = strdup(dst)) == NULL)
+		return;
+	l[m->n_links].dev = (uint64_t)src->st_dev;
+	l[m->n_links++].ino = (uint64_t)src->st_ino;
+}
+
+const char *made_link_find(const struct made *m, const struct stat *src)
+{
+	for (size_t i = 0; m->on && src->st_nlink > 1 && i < m->n_links; i++)
+		if (m->links[i].dev == (uint64_t)src->st_dev &&
+		    m->links[i].ino == (uint64_t)src->st_ino)
+			return m->links[i].dst;
+	return NULL;
+}
+
 void made_free(struct made *m)
 {
 	free(m->tab);
 	m->tab = NULL;
 	m->cap = m->n = 0;
+	for (size_t i = 0; i < m->n_links; i++)
+		free(m->links[i].dst);
+	free(m->links);
+	m->links = NULL;
+	m->n_links = 0;
 }

@@ -7,9 +7,11 @@ int main(int argc, char **argv)
 {
 	struct cli c;
 	struct report r;
-	char err[256];
+	char err[1024];
 	if (cli_parse(argc, argv, &c, err, sizeof err) != 0) {
-		fprintf(stderr, "reflink: %s\nTry 'reflink --help' for more information.\n", err);
+		fprintf(stderr, "reflink: %s\n", err);
+		if (c.usage_try)
+			fputs("Try 'reflink --help' for more information.\n", stderr);
 		cli_free(&c);
 		return EXIT_USAGE;
 	}

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,9 @@ void report_init(struct report *r, const struct cli *c)
 	r->json = c->json;
 	r->verbose = c->verbose;
 	r->progress = c->progress;
+	r->debug = c->debug;
+	r->mode = c->mode;
+	r->sparse = c->sparse;
 	if (r->progress < 0 && !isatty(STDERR_FILENO))
 		r->progress = 0;
 	r->t0 = now_seconds();
@@ -105,9 +109,21 @@ void report_words(struct report *r, const char *t1, const char *n1,
 	fprintf(stderr, "reflink: %s", t1);
 	report_quote(stderr, n1);
 	fputs(t2, stderr);
-	report_quote(stderr, n2);
+	if (n2)
+		report_quote(stderr, n2);
 	fprintf(stderr, "%s\n", t3);
 	r->errors++;
+}
+
+void report_prompt(struct report *r, const char *t1, const char *name,
+		   const char *t2)
+{
+	clear_progress(r);
+	fflush(stdout);
+	fprintf(stderr, "reflink: %s", t1);
+	report_quote(stderr, name);
+	fputs(t2, stderr);
+	fflush(stderr);
 }
 
 void report_just_made(struct report *r, const char *src, const char *dst,
@@ -182,6 +198,32 @@ void report_file(struct report *r, const char *src, const char *dst,
 	fputs(" -> ", out);
 	report_quote(out, dst);
 	fprintf(out, " (%s)\n", rl_method_name(res->method));
+	if (r->debug)
+		report_debug(r, src, res);
+}
+
+/* cp --debug's words for what was tried and what did the work. */
+void report_debug(struct report *r, const char *src, const rl_result *res)
+{
+	struct stat st;
+	/* What the library's ladder skipped, it "avoided", as cp says. */
+	const char *skipped = r->mode == RL_MODE_NEVER ? "avoided" : "unsupported";
+	const char *offload = skipped, *reflink = skipped, *sparse = "no";
+	int holes = stat(src, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
+	if (res->method == RL_METHOD_CLONE)
+		offload = "unknown", reflink = "yes", sparse = "unknown";
+	else if (res->method == RL_METHOD_COPY_RANGE)
+		offload = "yes";
+	else if (r->sparse != RL_SPARSE_AUTO)
+		offload = "avoided";
+	if (res->method != RL_METHOD_CLONE && r->sparse == RL_SPARSE_ALWAYS)
+		sparse = holes ? "SEEK_HOLE + zeros" : "zeros";
+	else if (res->method != RL_METHOD_CLONE && r->sparse == RL_SPARSE_AUTO && holes)
+		sparse = "SEEK_HOLE";
+	fprintf(r->json ? stderr : stdout,
+		"copy offload: %s, reflink: %s, sparse detection: %s\n", offload,
+	       reflink, sparse);
 }
 
 void report_dir(struct report *r)
@@ -257,8 +299,17 @@ void report_finish(struct report *r)
 	printf("}}\n");
 }
 
+void report_usage(struct report *r, const char *msg)
+{
+	report_msg(r, "%s", msg);
+	fputs("Try 'reflink --help' for more information.\n", stderr);
+	r->usage = 1;
+}
+
 int report_exit_status(const struct report *r)
 {
+	if (r->usage)
+		return EXIT_USAGE;
 	if (r->errors == 0)
 		return EXIT_OK;
 	return r->errors == r->noclone ? EXIT_NOCLONE : EXIT_FAIL;

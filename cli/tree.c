@@ -11,6 +11,7 @@ struct tree_ctx {
 	struct made *made;
 	uint64_t other_files; /* files of the other operands */
 	const char *src, *dst;
+	int skip_existing; /* -n: an existing entry is kept, not an error */
 };
 
 static char *join(const char *a, const char *b)
@@ -59,7 +60,10 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 	struct tree_ctx *t = ctx;
 	if (err == RL_EREFUSED)
 		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
-	else
+	else if (err == -EISDIR) /* cp's words */
+		report_words(t->r, "cannot overwrite directory ", dst,
+			     " with non-directory", NULL, "");
+	else if (err != -EEXIST || !t->skip_existing) /* -n: kept, silently */
 		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
@@ -77,31 +81,59 @@ static void on_progress(void *ctx, const rl_tree_stats *s)
  * same-named directories of several operands, and SRC/. into DIR); 1 if
  * so, 0 if DEST is absent, -1 (reported) if it cannot be. A symlink there,
  * even to a directory, is no directory to merge into (cp says the same). */
-static int merge_into(struct report *r, const char *src, const char *dst)
+static int merge_into(const struct cli *c, struct report *r, const char *src,
+		      const char *dst)
 {
 	struct stat st;
+	struct stat sst;
 	if (lstat(dst, &st) != 0)
 		return 0;
-	if (S_ISDIR(st.st_mode))
+	/* A FIFO or device SOURCE (-R recreates it) replaces a DEST that is
+	 * no directory, as cp's -R does. */
+	if (S_ISDIR(st.st_mode) || (stat(src, &sst) == 0 && !S_ISDIR(sst.st_mode)))
+		return 1;
+	/* --keep-directory-symlink: DEST a symlink to a directory is merged
+	 * into (the engine follows a DEST root it is given). */
+	if (c->keep_dir_symlink && S_ISLNK(st.st_mode) && stat(dst, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
 		return 1;
 	report_words(r, "cannot overwrite non-directory ", dst,
 		     " with directory ", src, "");
 	return -1;
 }
 
+static unsigned int tree_flags(const struct cli *c, int merge)
+{
+	/* --atomic replaces an existing directory whole instead of merging. */
+	unsigned int f = (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
+			 (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
+			 (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
+	return c->update == UPDATE_NONE ? f | RL_F_NO_CLOBBER : f;
+}
+
+/* A stop error cp words its own way. */
+static void tree_error(struct report *r, const char *src, const char *dst,
+		       int err)
+{
+	if (err == RL_EINSIDE)
+		report_words(r, "cannot copy a directory, ", src, ", into itself, ",
+			     dst, "");
+	else
+		report_error(r, "cannot copy", src, dst, err);
+}
+
 void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 		   const char *src, const char *dst)
 {
-	struct tree_ctx t = { r, made, r->total_files - 1, src, dst };
+	struct tree_ctx t = { r, made, r->total_files - 1, src, dst,
+			      c->update == UPDATE_NONE };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats = RL_TREE_STATS_INIT;
-	int merge = merge_into(r, src, dst);
+	int merge = merge_into(c, r, src, dst);
 	if (merge < 0)
 		return;
 	o.mode = c->mode;
-	/* --atomic replaces an existing directory whole instead. */
-	o.flags = c->flags | (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
-		  (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
+	o.flags = tree_flags(c, merge);
 	o.preserve = c->preserve;
 	o.jobs = c->jobs;
 	o.excludes = c->excludes;
@@ -122,6 +154,6 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	 * report counts them for the exit status); anything else is a stop
 	 * error that nobody has seen yet. */
 	if (err < 0 && err != RL_EPARTIAL)
-		report_error(r, "cannot copy", src, dst, err);
+		tree_error(r, src, dst, err);
 	r->base_bytes = r->bytes;
 }

@@ -96,7 +96,26 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 				* a tree never follows a symlink below its root
 				* unless RL_TREE_DEREF_ALL) */
 #define RL_F_FSYNC       0x04u /* fsync data before it is put in place */
-#define RL_F_ALL_        0x07u
+#define RL_F_ALL_        0x07u /* the flags rl_copy_tree accepts too */
+/* Single files only (rl_copy_file, rl_copy_fileat), like cp's options: */
+#define RL_F_ATTR_ONLY   0x08u /* copy no data: a new dst is empty, an existing
+                                * one keeps its data; metadata applied (a
+                                * symlink src onto an existing dst: -EEXIST,
+                                * unless RL_F_REPLACE_SPECIAL) */
+#define RL_F_KEEP_MODE   0x10u /* an existing dst keeps its own permission
+                                * bits unless RL_PRESERVE_MODE (cp's rule) */
+#define RL_F_INTO_SPECIAL 0x20u /* an existing FIFO or device dst is opened
+                                * and written into (not atomic: it cannot be) */
+#define RL_F_REPLACE_SPECIAL 0x40u /* an existing FIFO, socket or device dst
+                                * is replaced by the copy */
+#define RL_F_XATTR_STRICT 0x80u /* an xattr dst refuses fails the copy, even
+                                * where the filesystem has none (ENOTSUP) */
+#define RL_F_DEFAULT_MODE 0x1000u /* a new dst gets 0666 less the umask,
+                                * not the source's bits (cp --no-preserve=mode) */
+#define RL_F_CONTENTS    0x2000u /* a FIFO or device src is read to its end
+                                * into a new regular file (cp --copy-contents);
+                                * otherwise refused with RL_ENOTREGULAR */
+#define RL_F_FILE_ALL_   0x30ffu /* (0x100-0x800: the tree's RL_TREE_*) */
 
 /* rl_options.preserve: like cp's --preserve */
 #define RL_PRESERVE_MODE       0x01u /* exact permission bits, umask ignored */
@@ -137,6 +156,18 @@ typedef void (*rl_bytes_cb)(void *ctx, uint64_t done, uint64_t total);
  * writeback, which is the disk's time. Version-1 structs have no cancel
  * field: it is never read (nor cleared by rl_options_init(o, 1)).
  */
+
+/* Holes, as cp's --sparse=WHEN. */
+typedef enum rl_sparse {
+	RL_SPARSE_AUTO = 0,   /* the source's holes stay holes */
+	RL_SPARSE_ALWAYS = 1, /* also runs of zeros become holes (a byte copy
+	                       * reads the data; a clone keeps the layout) */
+	RL_SPARSE_NEVER = 2   /* no holes, no shared extents: every byte is
+	                       * written (as cp 9.4: implies RL_MODE_NEVER's data) */
+} rl_sparse;
+
+/* Version 2 added cancel, sparse and backup; a version-1 caller's struct ends
+ * before them, and the library reads no field past the caller's version. */
 #define RL_OPTIONS_VERSION 2
 typedef struct rl_options {
 	unsigned int version;  /* RL_OPTIONS_VERSION */
@@ -147,10 +178,17 @@ typedef struct rl_options {
 				  every 250 ms while data moves, and after
 				  the last bytes */
 	void *ctx;             /* passed to on_bytes */
-	/* version 2: */
+	/* version 2 (cancel: every call; sparse, backup: single files, which
+	 * rl_copy_tree ignores) */
 	const volatile int *cancel; /* optional: see "Cancellation" above */
+	rl_sparse sparse;      /* default RL_SPARSE_AUTO */
+	const char *backup;    /* NULL, or a name (no '/') in dst's directory:
+	                        * an existing dst is kept under it, made only
+	                        * once the copy is complete, and dst's name is
+	                        * never absent meanwhile */
 } rl_options;
-#define RL_OPTIONS_INIT { RL_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, NULL, NULL, NULL }
+#define RL_OPTIONS_INIT { RL_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, NULL, NULL, \
+			  NULL, RL_SPARSE_AUTO, NULL }
 
 /* Fill *opts with defaults for the given version. Returns 0 or -EINVAL. */
 RL_EXTERN int rl_options_init(rl_options *opts, unsigned int version);

@@ -2,7 +2,8 @@
 # run.sh - run every test group and print one summary line:
 #   "N passed, N failed" (", N skipped" when something was skipped).
 # Groups: unit (C), cli, fs (real filesystems), pkg (packaging: dist,
-# install, deb, completion, version), python. Each reports lines
+# install, deb, completion, version), cp (cases beside /bin/cp), python.
+# Each reports lines
 # "ok - ...", "not ok - ...", "skip - ..."; a script that dies without
 # reporting counts as a failure. With CI=true a skip counts as a failure.
 # RL_TESTS=glob limits the shell tests run (e.g. RL_TESTS='cli/*').
@@ -42,7 +43,7 @@ run_group() { # run_group LABEL CMD...
 }
 
 run_group "unit" "$B/unit-tests"
-for t in tests/cli/*.sh tests/fs/*.sh tests/pkg/*.sh; do
+for t in tests/cli/*.sh tests/fs/*.sh tests/pkg/*.sh tests/cp/run.sh; do
 	[ -e "$t" ] || continue
 	case "${t#tests/}" in ${RL_TESTS:-*}) ;; *) continue ;; esac
 	run_group "${t#tests/}" timeout 600 bash "$t"

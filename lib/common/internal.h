@@ -71,6 +71,13 @@ int rl__fallback_reason_fs(int reason);
  * 0, -errno, or RL_ECHANGED if src ended early. *moved counts bytes. */
 int rl__copy_segments(int src, int dst, const struct stat *st, int use_cfr,
 		      struct rl__count *c);
+/* As rl__copy_segments by pread/pwrite, and blocks of zeros in the data
+ * left as holes too (--sparse=always). */
+int rl__copy_zeros_as_holes(int src, int dst, const struct stat *st,
+			    struct rl__count *c);
+/* Read src from offset 0 to EOF and write it at dst's own position (a
+ * FIFO or device that has no offsets to write at). */
+int rl__copy_to_stream(int src, int dst, struct rl__count *c);
 /* Copy up to EOF without trusting the size (procfs, sysfs). */
 int rl__copy_stream(int src, int dst, struct rl__count *c);
 /* pread/pwrite len bytes from src at soff to dst at doff. */
@@ -84,6 +91,13 @@ int rl__is_pseudo_fs(int fd);
 int rl__meta_apply(int dst, int src, const struct stat *st,
 		   unsigned int preserve, int created_final,
 		   struct rl__env *env);
+/* Internal preserve bit: an xattr the destination refuses fails, also
+ * ENOTSUP (cp's explicit --preserve=xattr). */
+#define RL__PRESERVE_XATTR_STRICT 0x100u
+/* meta.c: owner, xattrs and times of the symlink sdir/src (lstat st) onto
+ * the symlink ddir/name, never following either. */
+int rl__symlink_meta(int sdir, const char *src, const struct stat *st,
+		     int ddir, const char *name, unsigned int preserve);
 /* The permission bits a new file is created with (before umask). */
 mode_t rl__create_mode(const struct stat *st, unsigned int preserve);
 
@@ -138,6 +152,9 @@ int rl__copy_into(int src, const struct stat *st, int dst_dirfd,
 
 /* options.c */
 int rl__options_check(const rl_options *opts);
+/* A full copy of the caller's rl_options, fields past its version zeroed,
+ * then checked: the library reads only the copy. 0 or -EINVAL. */
+int rl__options_copy(rl_options *out, const rl_options *in);
 /* The size of a version of rl_tree_options (0: no such version), and a
  * full copy of the caller's, fields past its version zeroed: the library
  * reads only the copy. 0 or -EINVAL. */

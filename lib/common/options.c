@@ -6,16 +6,33 @@
 #include <stddef.h>
 #include <string.h>
 
-/* An older caller's struct ends where its version's fields end: clear only
- * those, never past them. */
+/* The size of a version of rl_options; 0: no such version. */
+static size_t options_size(unsigned int version)
+{
+	if (version == 0 || version > RL_OPTIONS_VERSION)
+		return 0;
+	return version >= 2 ? sizeof(rl_options) : offsetof(rl_options, cancel);
+}
+
 int rl_options_init(rl_options *opts, unsigned int version)
 {
-	if (!opts || version == 0 || version > RL_OPTIONS_VERSION)
+	size_t n = opts ? options_size(version) : 0;
+	if (n == 0)
 		return -EINVAL;
-	memset(opts, 0, version < 2 ? offsetof(rl_options, cancel) : sizeof *opts);
+	memset(opts, 0, n); /* an older caller's struct is only this long */
 	opts->version = version;
 	opts->mode = RL_MODE_AUTO;
 	return 0;
+}
+
+int rl__options_copy(rl_options *out, const rl_options *in)
+{
+	size_t n = options_size(in->version);
+	if (n == 0)
+		return -EINVAL;
+	memset(out, 0, sizeof *out);
+	memcpy(out, in, n);
+	return rl__options_check(out);
 }
 
 size_t rl__tree_options_size(unsigned int version)
@@ -53,10 +70,17 @@ int rl__options_check(const rl_options *opts)
 		return -EINVAL;
 	if ((unsigned)opts->mode > RL_MODE_NEVER)
 		return -EINVAL;
-	if (opts->flags & ~RL_F_ALL_)
+	if (opts->flags & ~RL_F_FILE_ALL_)
 		return -EINVAL;
 	/* Hard links are a tree's to keep: one file has no others. */
 	if (opts->preserve & ~(RL_PRESERVE_ALL & ~RL_PRESERVE_LINKS))
+		return -EINVAL;
+	if ((unsigned)opts->sparse > RL_SPARSE_NEVER)
+		return -EINVAL;
+	/* A clone shares extents: it cannot also write every byte. */
+	if (opts->sparse == RL_SPARSE_NEVER && opts->mode == RL_MODE_ALWAYS)
+		return -EINVAL;
+	if (opts->backup && (!*opts->backup || strchr(opts->backup, '/')))
 		return -EINVAL;
 	return 0;
 }

@@ -39,26 +39,40 @@ int rl__guard_ask(const struct rl__guard *g, const struct stat *existing)
 	return RL_EREFUSED;
 }
 
-/* Inspect what dst names now: 0 absent, 1 present (to be replaced), or an
- * error. src is what is copied; target what a symlink src resolves to. */
+enum { DEST_ABSENT = 0, DEST_REPLACE = 1, DEST_WRITE_INTO = 2 };
+
+/* A FIFO, socket or device at dst: written into, replaced or refused. */
+static int special_dest(const struct stat *st, unsigned int flags)
+{
+	if (flags & RL_F_REPLACE_SPECIAL)
+		return DEST_REPLACE;
+	/* A socket cannot be opened: cp cannot write into one either. */
+	if ((flags & RL_F_INTO_SPECIAL) && !S_ISSOCK(st->st_mode))
+		return DEST_WRITE_INTO;
+	return RL_ENOTREGULAR; /* never swap one for a regular file unasked */
+}
+
+/* Inspect what dst names now (its lstat left in *old): DEST_ABSENT,
+ * DEST_REPLACE, DEST_WRITE_INTO, or an error. src is what is copied;
+ * target what a symlink src resolves to. */
 static int check_dest(int dirfd, const char *name, const struct stat *src,
 		      const struct stat *target, unsigned int flags,
-		      const struct rl__guard *guard)
+		      const struct rl__guard *guard, struct stat *old)
 {
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (S_ISDIR(st.st_mode))
+	int how = DEST_REPLACE;
+	if (fstatat(dirfd, name, old, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? DEST_ABSENT : -errno;
+	if (S_ISDIR(old->st_mode))
 		return -EISDIR;
-	/* Never swap a device, FIFO or socket for a regular file. */
-	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-		return RL_ENOTREGULAR;
-	if (rl__replaces_source(dirfd, name, &st, src, target))
+	if (!S_ISREG(old->st_mode) && !S_ISLNK(old->st_mode) &&
+	    (how = special_dest(old, flags)) < 0)
+		return how;
+	if (rl__replaces_source(dirfd, name, old, src, target))
 		return RL_ESAMEFILE;
 	if (flags & RL_F_NO_CLOBBER)
 		return -EEXIST;
-	int r = rl__guard_ask(guard, &st);
-	return r < 0 ? r : 1;
+	int r = rl__guard_ask(guard, old);
+	return r < 0 ? r : how;
 }
 
 static int open_named(void *ctx, const char *name)
@@ -102,14 +116,50 @@ static int link_temp(int fd, int dirfd, char tmp[RL__TMP_NAME_MAX])
 	return rl__place_temp(tmp, link_named, &u);
 }
 
+/* Keep the old dirfd/name also as backup, before the new file takes the
+ * name: a hard link made under a fresh name and renamed onto backup (which
+ * may exist: a simple backup is replaced), so name is never absent, where
+ * cp renames the old file away first. Only where hard links are
+ * impossible (vfat, EMLINK), the old file is renamed to backup. */
+struct old_file {
+	int dirfd;
+	const char *name;
+};
+
+static int link_old(void *ctx, const char *tmp)
+{
+	const struct old_file *o = ctx;
+	return linkat(o->dirfd, o->name, o->dirfd, tmp, 0) == 0 ? 0 : -errno;
+}
+
+static int keep_backup(int dirfd, const char *name, const char *backup)
+{
+	char tmp[RL__TMP_NAME_MAX];
+	struct old_file o = { dirfd, name };
+	int r = rl__place_temp(tmp, link_old, &o);
+	if (r == 0) {
+		r = renameat(dirfd, tmp, dirfd, backup) == 0 ? 0 : -errno;
+		/* Also when backup already was this inode: rename then
+		 * does nothing and tmp stays. */
+		unlinkat(dirfd, tmp, 0);
+		return r;
+	}
+	if (r != -EPERM && r != -EOPNOTSUPP && r != -EMLINK)
+		return r;
+	return renameat(dirfd, name, dirfd, backup) == 0 ? 0 : -errno;
+}
+
 /* Make the complete file fd visible as dirfd/name, and close fd. close()
  * can report a late write error (NFS, FUSE), so it comes before the final
  * rename; where the file went straight to its name, a failing close
- * removes it again (dst was absent before). */
+ * removes it again (dst was absent before). An existing dst is kept as
+ * backup (if set) only once the new file is complete and closed. */
 static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX],
-		  int exists, int no_clobber)
+		  int exists, const rl_options *opts)
 {
 	int r = 0, direct = 0;
+	int no_clobber = (opts->flags & RL_F_NO_CLOBBER) != 0;
+	const char *backup = exists ? opts->backup : NULL;
 	if (!tmp[0] && (!exists || no_clobber)) {
 		r = rl__place_unnamed(fd, dirfd, name);
 		direct = r == 0;
@@ -122,10 +172,91 @@ static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX
 		rl__close(fd);
 		return r;
 	}
-	if ((r = rl__close(fd)) == 0 && !direct)
+	if ((r = rl__close(fd)) == 0 && !direct && backup)
+		r = keep_backup(dirfd, name, backup);
+	if (r == 0 && !direct)
 		r = rl__place_rename(dirfd, tmp, name, no_clobber);
 	if (r < 0)
 		unlinkat(dirfd, direct ? name : tmp, 0);
+	return r;
+}
+
+static unsigned int meta_bits(const rl_options *opts)
+{
+	return opts->preserve | ((opts->flags & RL_F_XATTR_STRICT)
+					 ? RL__PRESERVE_XATTR_STRICT : 0);
+}
+
+/* An existing FIFO or device dst: its data written into it, in order, as
+ * cp does (`cp disk.img /dev/sdX`). No temporary can stand in for a
+ * device, so this is the one copy that is not atomic. Opening a FIFO waits
+ * for a reader, as cp's does. */
+static int write_into(int src, int dirfd, const char *name,
+		      const rl_options *opts, rl_result *res)
+{
+	struct rl__count c = { 0, 0, opts->on_bytes, opts->ctx,
+			       rl__options_cancel(opts), 0 };
+	int fd = rl__openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW |
+			    O_NOCTTY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	int r = rl__copy_to_stream(src, fd, &c);
+	int cr = rl__close(fd);
+	if (res && r == 0 && cr == 0) {
+		res->method = RL_METHOD_READ_WRITE;
+		res->bytes += c.moved;
+		res->copied_bytes += c.moved;
+	}
+	return r < 0 ? r : cr;
+}
+
+/* --attributes-only onto an existing regular file: its data stays, the
+ * preserved metadata is applied to it (its own bits unless mode is). */
+static int attrs_into(int src, const struct stat *st, int dirfd,
+		      const char *name, const rl_options *opts,
+		      struct rl__env *env)
+{
+	int fd = rl__openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_NOCTTY |
+			    O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	int r = rl__meta_apply(fd, src, st, meta_bits(opts),
+			       !(opts->preserve & RL_PRESERVE_MODE), env);
+	int cr = rl__close(fd);
+	return r < 0 ? r : cr;
+}
+
+/* Bits that are not the source's, when mode is not preserved: an old
+ * dst's own (RL_F_KEEP_MODE), or the default 0666 less the umask
+ * (RL_F_DEFAULT_MODE). */
+static int own_mode(int fd, const struct stat *old, unsigned int flags,
+		    struct rl__env *env)
+{
+	mode_t m;
+	if (old && S_ISREG(old->st_mode) && (flags & RL_F_KEEP_MODE))
+		m = old->st_mode & 07777;
+	else if (flags & RL_F_DEFAULT_MODE)
+		m = 0666 & ~rl__env_umask(env);
+	else
+		return 0;
+	return fchmod(fd, m) == 0 ? 0 : -errno;
+}
+
+/* The temporary fd: data (unless attributes only), metadata, and an old
+ * dst's own permission bits where they are kept. */
+static int fill(int fd, int src, const struct stat *st, const rl_options *opts,
+		struct rl__env *env, const struct stat *old, int created_final,
+		rl_result *res)
+{
+	int r = 0;
+	if (!(opts->flags & RL_F_ATTR_ONLY))
+		r = rl__copy_data(src, fd, st, opts, env, res);
+	if (r == 0)
+		r = rl__meta_apply(fd, src, st, meta_bits(opts), created_final, env);
+	if (r == 0 && !(opts->preserve & RL_PRESERVE_MODE))
+		r = own_mode(fd, old, opts->flags, env);
+	if (r == 0 && (opts->flags & RL_F_FSYNC))
+		r = rl__fsync(fd);
 	return r;
 }
 
@@ -134,20 +265,21 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 		  const struct rl__guard *guard, rl_result *res)
 {
 	char tmp[RL__TMP_NAME_MAX];
-	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard);
+	struct stat old;
+	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard, &old);
 	if (exists < 0)
 		return exists;
+	if (exists == DEST_WRITE_INTO)
+		return write_into(src, dirfd, name, opts, res);
+	if (exists && S_ISREG(old.st_mode) && (opts->flags & RL_F_ATTR_ONLY))
+		return attrs_into(src, st, dirfd, name, opts, env);
 	int fd = rl__make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
 	if (fd < 0)
 		return fd;
-	int r = rl__copy_data(src, fd, st, opts, env, res);
+	int r = fill(fd, src, st, opts, env, exists ? &old : NULL, tmp[0] == 0,
+		     res);
 	if (r == 0)
-		r = rl__meta_apply(fd, src, st, opts->preserve, tmp[0] == 0, env);
-	if (r == 0 && (opts->flags & RL_F_FSYNC))
-		r = rl__fsync(fd);
-	if (r == 0)
-		return commit(fd, dirfd, name, tmp, exists,
-			      (opts->flags & RL_F_NO_CLOBBER) != 0);
+		return commit(fd, dirfd, name, tmp, exists, opts);
 	rl__close(fd);
 	if (tmp[0])
 		unlinkat(dirfd, tmp, 0);
@@ -184,15 +316,41 @@ static int open_parent(int dirfd, const char *path, const char **name)
 	return fd;
 }
 
+/* Make the symlink ddir/name -> target with src's preserved metadata
+ * (owner, xattrs, times: cp -a keeps them on links too); 0 or -errno, and
+ * nothing left behind on failure. */
+static int make_symlink(const char *target, int sdir, const char *src,
+			const struct stat *st, int ddir, const char *name,
+			const rl_options *opts)
+{
+	if (symlinkat(target, ddir, name) != 0)
+		return -errno;
+	int r = rl__symlink_meta(sdir, src, st, ddir, name, meta_bits(opts));
+	if (r < 0)
+		unlinkat(ddir, name, 0);
+	return r;
+}
+
+/* Nothing can be written into a FIFO or device through a symlink copy:
+ * where the caller would write into one, the link replaces it (as cp). */
+static unsigned int link_flags(unsigned int flags)
+{
+	return (flags & RL_F_INTO_SPECIAL) ? flags | RL_F_REPLACE_SPECIAL : flags;
+}
+
+/* A stand-in of the link, made under a temporary name (rl__place_temp). */
 struct symlink_to {
-	const char *target;
-	int dirfd;
+	const char *target, *src;
+	int sdir, ddir;
+	const struct stat *st;
+	const rl_options *opts;
 };
 
 static int symlink_named(void *ctx, const char *name)
 {
 	const struct symlink_to *l = ctx;
-	return symlinkat(l->target, l->dirfd, name) == 0 ? 0 : -errno;
+	return make_symlink(l->target, l->sdir, l->src, l->st, l->ddir, name,
+			    l->opts);
 }
 
 /* Recreate the symlink src as dst (RL_F_NOFOLLOW), replacing atomically. */
@@ -200,7 +358,7 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 			const rl_options *opts)
 {
 	char target[PATH_MAX + 1], tmp[RL__TMP_NAME_MAX];
-	struct stat st, to;
+	struct stat st, to, old;
 	if (fstatat(sdir, src, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
 	ssize_t n = readlinkat(sdir, src, target, PATH_MAX);
@@ -210,15 +368,20 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 	/* What the link names, through any chain: dst must not be that. */
 	int resolves = fstatat(sdir, src, &to, 0) == 0;
 	int exists = check_dest(ddir, name, &st, resolves ? &to : NULL,
-				opts->flags, NULL);
+				link_flags(opts->flags), NULL, &old);
 	if (exists < 0)
 		return exists;
-	if (!exists && symlinkat(target, ddir, name) == 0)
-		return 0;
-	if (!exists && (errno != EEXIST || (opts->flags & RL_F_NO_CLOBBER)))
-		return -errno;
-	struct symlink_to l = { target, ddir };
-	int r = rl__place_temp(tmp, symlink_named, &l);
+	/* Attributes only: a link has none to give an existing file (cp
+	 * refuses it too, unless told to remove DEST). */
+	if (exists && (opts->flags & RL_F_ATTR_ONLY) &&
+	    !(opts->flags & RL_F_REPLACE_SPECIAL))
+		return -EEXIST;
+	int r = exists ? -EEXIST
+		       : make_symlink(target, sdir, src, &st, ddir, name, opts);
+	if (r != -EEXIST || (opts->flags & RL_F_NO_CLOBBER))
+		return r;
+	struct symlink_to l = { target, src, sdir, ddir, &st, opts };
+	r = rl__place_temp(tmp, symlink_named, &l);
 	if (r < 0)
 		return r;
 	if ((r = rl__place_rename(ddir, tmp, name, 0)) < 0)
@@ -226,20 +389,48 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 	return r;
 }
 
+/* A FIFO or device source asked for its contents: sfd was opened
+ * O_NONBLOCK so that merely opening a FIFO never waits; now it is opened
+ * again, blocking: a FIFO waits for a writer, as cp's open does. */
+static int open_contents(int sfd)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", sfd);
+	return rl__openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+}
+
+/* The open source: a regular file, or with RL_F_CONTENTS a FIFO or device,
+ * read to its end into a new regular file. */
+static int copy_opened(int sfd, const struct stat *st, int pfd,
+		       const char *name, const rl_options *opts, rl_result *res)
+{
+	struct rl__env env;
+	mode_t m = st->st_mode;
+	int device = S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m);
+	if (!S_ISREG(m) && !(device && (opts->flags & RL_F_CONTENTS)))
+		return S_ISDIR(m) ? -EISDIR : RL_ENOTREGULAR;
+	int fd = device ? open_contents(sfd) : sfd;
+	if (fd < 0)
+		return fd;
+	rl__env_init(&env);
+	int r = rl__copy_into(fd, st, pfd, name, opts, &env, NULL, res);
+	if (device)
+		rl__close(fd);
+	return r;
+}
+
 int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
 		   const char *dst, const rl_options *opts, rl_result *res)
 {
-	rl_options defaults = RL_OPTIONS_INIT;
-	struct rl__env env;
+	rl_options o = RL_OPTIONS_INIT;
 	struct stat st;
 	const char *name;
 	int r;
 	if (!src || !dst || (res && res->version == 0))
 		return -EINVAL;
-	if (!opts)
-		opts = &defaults;
-	if ((r = rl__options_check(opts)) < 0)
+	if (opts && (r = rl__options_copy(&o, opts)) < 0)
 		return r;
+	opts = &o;
 	int nofollow = (opts->flags & RL_F_NOFOLLOW) ? O_NOFOLLOW : 0;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	int sfd = rl__openat(src_dirfd, src, O_RDONLY | O_CLOEXEC | O_NOCTTY |
@@ -253,11 +444,8 @@ int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
 		r = copy_symlink(src_dirfd, src, pfd, name, opts);
 	} else if (fstat(sfd, &st) != 0) {
 		r = -errno;
-	} else if (!S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : RL_ENOTREGULAR;
 	} else {
-		rl__env_init(&env);
-		r = rl__copy_into(sfd, &st, pfd, name, opts, &env, NULL, res);
+		r = copy_opened(sfd, &st, pfd, name, opts, res);
 	}
 	if (sfd >= 0)
 		rl__close(sfd);

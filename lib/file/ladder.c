@@ -15,6 +15,7 @@ struct job {
 	int src, dst;
 	const struct stat *st;
 	rl_mode mode;
+	rl_sparse sparse;
 	const struct rl__env *env;
 	struct rl__count count; /* bytes copied (not cloned) */
 	uint64_t cloned;
@@ -25,6 +26,8 @@ static int step_clone(struct job *j)
 {
 	if (j->env->no_clone && j->mode == RL_MODE_AUTO)
 		return STEP_NEXT; /* the caller tried it already (tree.c) */
+	if (j->sparse == RL_SPARSE_NEVER)
+		return STEP_NEXT; /* every byte written: nothing shared */
 	int r = rl__clone_file(j->dst, j->src, (uint64_t)j->st->st_size, &j->count);
 	if (r == 0) {
 		j->cloned = j->size = (uint64_t)j->st->st_size;
@@ -41,6 +44,9 @@ static int step_copy_range(struct job *j)
 {
 	/* Size 0 is a procfs-style file (or empty): nothing to walk. */
 	if (!j->env->cfr_usable || j->st->st_size == 0)
+		return STEP_NEXT;
+	/* The kernel decides the layout: not when holes are our choice. */
+	if (j->sparse != RL_SPARSE_AUTO)
 		return STEP_NEXT;
 	int r = rl__copy_segments(j->src, j->dst, j->st, 1, &j->count);
 	if (r == 0) {
@@ -59,6 +65,12 @@ static int step_read_write(struct job *j)
 	int r;
 	if (j->st->st_size > 0 && !rl__is_pseudo_fs(j->src)) {
 		j->size = (uint64_t)j->st->st_size;
+		if (j->sparse == RL_SPARSE_ALWAYS)
+			return rl__copy_zeros_as_holes(j->src, j->dst, j->st,
+						       &j->count);
+		if (j->sparse == RL_SPARSE_NEVER) /* holes written as zeros */
+			return rl__copy_bytes(j->src, 0, j->dst, 0, j->size,
+					      &j->count);
 		return rl__copy_segments(j->src, j->dst, j->st, 0, &j->count);
 	}
 	/* Pseudo files: sizes lie, so read to EOF. An earlier step may have
@@ -90,7 +102,8 @@ int rl__copy_data(int src, int dst, const struct stat *st,
 {
 	rl_mode mode = opts->mode;
 	struct job j = {
-		.src = src, .dst = dst, .st = st, .mode = mode, .env = env,
+		.src = src, .dst = dst, .st = st, .mode = mode,
+		.sparse = opts->sparse, .env = env,
 		.count = { 0, (uint64_t)st->st_size, opts->on_bytes, opts->ctx,
 			   rl__options_cancel(opts), 0 },
 	};
@@ -117,14 +130,13 @@ int rl__copy_data(int src, int dst, const struct stat *st,
 
 int rl_copy_fd(int src_fd, int dst_fd, const rl_options *opts, rl_result *res)
 {
-	rl_options defaults = RL_OPTIONS_INIT;
+	rl_options o = RL_OPTIONS_INIT;
 	struct stat st;
 	struct rl__env env;
 	int r;
-	if (!opts)
-		opts = &defaults;
-	if ((r = rl__options_check(opts)) < 0)
+	if (opts && (r = rl__options_copy(&o, opts)) < 0)
 		return r;
+	opts = &o;
 	if (fstat(src_fd, &st) != 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))

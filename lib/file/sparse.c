@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/magic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,8 +94,12 @@ int rl__copy_bytes(int src, uint64_t soff, int dst, uint64_t doff,
 	return r;
 }
 
-int rl__copy_stream(int src, int dst, struct rl__count *c)
+/* Read src to EOF, writing at dst's offsets or (at_pos) its position; a
+ * FIFO or device src is read at its position too. */
+static int stream(int src, int dst, int at_pos, struct rl__count *c)
 {
+	struct stat st;
+	int src_pos = fstat(src, &st) == 0 && !S_ISREG(st.st_mode);
 	char *buf = malloc(RW_BUF_MAX);
 	int64_t off = 0; /* explicit: SEEK_DATA may have moved the position */
 	int r = 0;
@@ -105,12 +110,12 @@ int rl__copy_stream(int src, int dst, struct rl__count *c)
 			r = -ECANCELED;
 			break;
 		}
-		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX, off);
+		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX, src_pos ? -1 : off);
 		if (n <= 0) {
 			r = (int)n;
 			break;
 		}
-		if ((r = rl__write_all(dst, buf, (size_t)n, off)) < 0)
+		if ((r = rl__write_all(dst, buf, (size_t)n, at_pos ? -1 : off)) < 0)
 			break;
 		off += n;
 		rl__count_add(c, (uint64_t)n);
@@ -133,6 +138,16 @@ static void tune_step(struct rl__count *c, long long ns)
 		c->step *= 2;
 	else if (ns > STEP_SLOW_NS && c->step > STEP_MIN)
 		c->step /= 2;
+}
+
+int rl__copy_stream(int src, int dst, struct rl__count *c)
+{
+	return stream(src, dst, 0, c);
+}
+
+int rl__copy_to_stream(int src, int dst, struct rl__count *c)
+{
+	return stream(src, dst, 1, c);
 }
 
 static int cfr_segment(int src, int dst, uint64_t off, uint64_t len,
@@ -213,4 +228,55 @@ int rl__copy_segments(int src, int dst, const struct stat *st, int use_cfr,
 		off = end;
 	}
 	return 0;
+}
+
+/* Is buf[0, n) all zeros? */
+static int all_zero(const char *buf, size_t n)
+{
+	return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
+}
+
+/* pread [off, off+len) of src and pwrite only the blocks of blk bytes that
+ * are not all zeros: dst, already sized, keeps holes for the rest. */
+static int copy_nonzero(int src, int dst, uint64_t off, uint64_t len,
+			size_t blk, struct rl__count *c)
+{
+	size_t cap = RW_BUF_MAX - RW_BUF_MAX % blk;
+	char *buf = malloc(cap);
+	int r = 0;
+	if (!buf)
+		return -ENOMEM;
+	while (len > 0 && r == 0) {
+		ssize_t n = rl__read_full(src, buf, len < cap ? (size_t)len : cap,
+					  (int64_t)off);
+		if (n <= 0) {
+			r = n < 0 ? (int)n : RL_ECHANGED;
+			break;
+		}
+		for (size_t i = 0; i < (size_t)n && r == 0; i += blk) {
+			size_t k = (size_t)n - i < blk ? (size_t)n - i : blk;
+			if (!all_zero(buf + i, k))
+				r = rl__write_all(dst, buf + i, k, (int64_t)(off + i));
+		}
+		off += (uint64_t)n, len -= (uint64_t)n;
+		rl__count_add(c, (uint64_t)n);
+	}
+	free(buf);
+	return r;
+}
+
+int rl__copy_zeros_as_holes(int src, int dst, const struct stat *st,
+			    struct rl__count *c)
+{
+	uint64_t size = (uint64_t)st->st_size, off = 0, end = size;
+	size_t blk = st->st_blksize >= 512 && st->st_blksize <= (1 << 16)
+			     ? (size_t)st->st_blksize : 4096;
+	int r = rl__ftruncate(dst, size);
+	while (r == 0 && off < size) {
+		if ((r = next_segment(src, size, &off, &end)) != 0)
+			return r < 0 ? r : same_size(src, size);
+		r = copy_nonzero(src, dst, off, end - off, blk, c);
+		off = end;
+	}
+	return r;
 }

@@ -175,8 +175,66 @@ failure "named temporary: rename EIO, no debris" "new old" 1 "$EIO_T" \
 	"tmpfile:EOPNOTSUPP,rename:EIO" rename --reflink=auto
 failure "named temporary, -n: rename EIO, no debris" "new" 1 "$EIO_T" \
 	"tmpfile:EOPNOTSUPP,renameat2:EIO" renameat2 --reflink=auto -n
-failure "-n: DEST appears just before linkat (EEXIST): refused, nothing written" "new" 1 \
-	"File exists" "linkat:EEXIST" linkat --reflink=auto -n
+# -n (cp 9.5): another writer's DEST appearing just before the final link
+# means this one lost the race: it skips silently, exit 0, writes nothing.
+reset_out
+frun "linkat:EEXIST" "$RL" --reflink=auto -n "$SRC" out/dst
+[ "$RC" = 0 ] && [ -z "$ERR" ] || why_add "exit $RC: $ERR"
+only_names out
+fired linkat || why_add "the linkat fault never fired"
+case_end "-n: DEST appears just before linkat (EEXIST): skipped silently, exit 0, nothing written"
+
+# --- cp's ways of placing DEST: each keeps DEST whole or as it was ---
+# expect_kept NAME WANT_RC REASON FUNC NAMES...: after the last frun, the
+# status and one error line, out/dst still the old content, out holding
+# exactly NAMES, and the fault fired.
+expect_kept() {
+	local name=$1 want=$2 reason=$3 func=$4; shift 4
+	err_is "$want" "$reason"
+	is_old out/dst
+	only_names out "$@"
+	fired "$func" || why_add "the $func fault never fired"
+	case_end "$name"
+}
+# -b: the old DEST is linked to a fresh name (linkat #2, after the
+# temporary's), renamed to DEST~ (renameat #1), then the new file renamed
+# over DEST (renameat #2): DEST is never absent.
+reset_out; put_old out/dst
+frun "linkat:EIO:after=1" "$RL" --reflink=auto -b "$SRC" out/dst
+expect_kept "-b: the backup link fails (EIO): DEST as it was, no backup, no debris" 1 "$EIO_T" linkat dst
+reset_out; put_old out/dst
+frun "renameat:EIO" "$RL" --reflink=auto -b "$SRC" out/dst
+expect_kept "-b: naming the backup fails (EIO): DEST as it was, no debris" 1 "$EIO_T" renameat dst
+reset_out; put_old out/dst
+frun "renameat:EIO:after=1" "$RL" --reflink=auto -b "$SRC" out/dst
+expect_kept "-b: the final rename fails (EIO): DEST as it was (and kept as DEST~ too)" 1 "$EIO_T" renameat dst 'dst~'
+cmp -s out/dst 'out/dst~' && pass "-b, final rename failed: DEST~ is the old DEST" || fail "-b, final rename failed: DEST~ is the old DEST" "differs"
+reset_out; put_old out/dst
+frun "pwrite:ENOSPC" "$RL" --reflink=never -b "$SRC" out/dst
+expect_kept "-b: the data write fails (ENOSPC): DEST as it was, no backup made" 1 "$ENOSPC_T" pwrite dst
+# -l/-s with -f: the link made under a temporary name, renamed over DEST.
+for how in -l -s; do
+	f=$([ $how = -l ] && echo linkat || echo symlinkat)
+	reset_out; put_old out/dst
+	frun "$f:EIO" "$RL" $how -f "$PWD/$SRC" out/dst
+	expect_kept "$how -f: making the link fails (EIO): DEST as it was, no debris" 1 "$EIO_T" $f dst
+	reset_out; put_old out/dst
+	frun "renameat:EIO" "$RL" $how -f "$PWD/$SRC" out/dst
+	expect_kept "$how -f: renaming it over DEST fails (EIO): DEST as it was, no debris" 1 "$EIO_T" renameat dst
+done
+reset_out; put_old out/dst
+frun "pwrite:EIO" "$RL" --reflink=never --remove-destination "$SRC" out/dst
+expect_kept "--remove-destination: the copy fails (EIO): DEST as it was (replaced only when complete)" 1 "$EIO_T" pwrite dst
+reset_out; put_old out/dst
+frun "renameat:EIO" "$RL" --reflink=auto --remove-destination "$SRC" out/dst
+expect_kept "--remove-destination: the final rename fails (EIO): DEST as it was" 1 "$EIO_T" renameat dst
+reset_out; put_old out/dst
+frun "futimens:EIO" "$RL" --attributes-only -p "$SRC" out/dst
+expect_kept "--attributes-only onto DEST: futimens fails (EIO): DEST's data as it was" 1 "$EIO_T" futimens dst
+reset_out
+frun "fchown:EIO" "$RL" --attributes-only -p "$SRC" out/dst
+err_is 1 "$EIO_T"; only_names out; fired fchown || why_add "the fchown fault never fired"
+case_end "--attributes-only, no DEST: fchown fails (EIO): nothing made"
 
 # --- metadata (-p, --preserve=all) ---
 failure "-p: fchown EIO stops, DEST as it was" "new old" 1 "$EIO_T" "fchown:EIO" fchown --reflink=auto -p

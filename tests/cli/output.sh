@@ -85,7 +85,8 @@ rl_run "$RL" --reflink=auto --json missing out
 jcheck "--json when everything fails: still an object, errors 1" errors 1
 jcheck "--json when everything fails: files 0" files 0
 rl_run "$RL" --json --no-clobber a b
-jcheck "--json with -n refusing: errors 1" errors 1
+jcheck "--json with -n skipping: errors 0 (a skip is no error)" errors 0
+jcheck "--json with -n skipping: files 0" files 0
 
 # -v with --json: stdout stays one JSON object, the -v line goes to stderr.
 rm -f out

@@ -63,10 +63,16 @@ usage_error() {
 usage_error "no operand: exit 2" "missing file operand" "$RL"
 usage_error "one operand: exit 2 naming it" "'a'" "$RL" a
 usage_error "unknown long option: exit 2 naming it" "--bogus" "$RL" --bogus a out
-usage_error "unknown short option: exit 2 naming it" "'Z'" "$RL" -Z a out
+usage_error "unknown short option: exit 2 naming it" "'q'" "$RL" -q a out
 usage_error "--reflink=sometimes: exit 2 naming the value" "'sometimes'" "$RL" --reflink=sometimes a out
 usage_error "--reflink= (empty): exit 2" "--reflink" "$RL" --reflink= a out
 usage_error "--preserve=colour: exit 2 naming the value" "'colour'" "$RL" --preserve=colour a out
+usage_error "-l with -s: refused together, exit 2" "cannot make both hard and symbolic links" "$RL" -l -s a out
+usage_error "--backup with -n: refused together, exit 2" "--backup and --no-clobber are mutually exclusive" "$RL" -b -n a out
+usage_error "--reflink=always with --sparse=never: refused together, exit 2" "--reflink can be used only with --sparse=auto" "$RL" --reflink=always --sparse=never a out
+usage_error "--sparse=sometimes: exit 2 with cp's list" "'sometimes'" "$RL" --sparse=sometimes a out
+usage_error "--update=sometimes: exit 2 with the list" "'sometimes'" "$RL" --update=sometimes a out
+usage_error "--backup=sometimes: exit 2 with the list" "'sometimes' for 'backup type'" "$RL" --backup=sometimes a out
 usage_error "--preserve=mode,,times: exit 2" "--preserve" "$RL" --preserve=mode,,times a out
 usage_error "--jobs=0: exit 2" "'0'" "$RL" --jobs=0 a out
 usage_error "--check without PATH: exit 2" "PATH" "$RL" --check

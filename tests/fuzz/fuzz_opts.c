@@ -53,7 +53,7 @@ static void check(int r, const struct cli *c, char **argv, int argc,
 		if (!found)
 			abort();
 	}
-	if (c->action == CLI_COPY && c->n_operands < 2)
+	if (c->action == CLI_COPY && c->n_operands < (c->target_dir ? 1 : 2))
 		abort();
 	if (c->action == CLI_CHECK && c->n_operands < 1)
 		abort();

@@ -13,13 +13,14 @@ _mkfs_cmd() {
 }
 
 # mount_fs TYPE SIZE_MB: mount a fresh filesystem; print its mount point.
-# TYPE is btrfs, xfs, ext4 or tmpfs. Fails (status 1) if it cannot.
+# TYPE is btrfs, xfs, ext4, tmpfs or ramfs (no xattrs). Fails (status 1)
+# if it cannot.
 mount_fs() {
 	local type=$1 mb=$2 mnt img mkfs
 	is_root || return 1
 	mnt=$(mktemp -d "$T/mnt-$type.XXXX")
-	if [ "$type" = tmpfs ]; then
-		mount -t tmpfs -o "size=${mb}m" rl-test "$mnt" || return 1
+	if [ "$type" = tmpfs ] || [ "$type" = ramfs ]; then
+		mount -t "$type" -o "size=${mb}m" rl-test "$mnt" || return 1
 		on_exit "umount -l '$mnt'"
 		echo "$mnt"
 		return 0

@@ -1,0 +1,3 @@
+# -b with no DEST: nothing to keep
+echo new > a
+$CP -b a b

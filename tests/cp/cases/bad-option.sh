@@ -1,0 +1,2 @@
+# an unknown option
+$CP --colour a b

@@ -1,0 +1,2 @@
+# an unknown short option
+$CP -q a b

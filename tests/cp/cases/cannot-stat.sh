@@ -1,0 +1,2 @@
+# a missing source
+$CP nosuch b

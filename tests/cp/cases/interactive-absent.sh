@@ -1,0 +1,3 @@
+# -i with no DEST: nothing asked
+echo new > a
+$CP -i a b < /dev/null

@@ -1,0 +1,3 @@
+# -i: asked; no keeps DEST
+echo new > a; echo old > b
+echo n | $CP -i a b

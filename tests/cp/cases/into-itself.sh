@@ -1,0 +1,4 @@
+# a directory into itself
+# only: reflink
+mkdir -p a/b
+$CP -r a a/b

@@ -1,0 +1,3 @@
+# -l -f: an existing DEST replaced by the link
+echo data > a; echo old > b
+$CP -lf a b

@@ -1,0 +1,3 @@
+# -s: a symbolic link instead of a copy
+echo data > a
+$CP -s a b

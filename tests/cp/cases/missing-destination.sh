@@ -1,0 +1,3 @@
+# one operand
+echo 1 > a
+$CP a

@@ -1,0 +1,3 @@
+# --no-preserve=WORD unknown: cp's list
+echo 1 > a
+$CP --no-preserve=colour a b

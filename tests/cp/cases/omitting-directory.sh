@@ -1,0 +1,3 @@
+# a directory without -r
+mkdir d
+$CP d e

@@ -1,0 +1,2 @@
+# -t without its argument
+$CP -t

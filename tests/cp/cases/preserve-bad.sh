@@ -1,0 +1,3 @@
+# --preserve=WORD unknown: cp's list
+echo 1 > a
+$CP --preserve=colour a b

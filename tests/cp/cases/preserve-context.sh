@@ -1,0 +1,3 @@
+# --preserve=context without SELinux: refused, as cp built without it
+echo 1 > a
+$CP --preserve=context a b

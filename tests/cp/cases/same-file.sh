@@ -1,0 +1,3 @@
+# a file onto itself
+echo 1 > a
+$CP a a

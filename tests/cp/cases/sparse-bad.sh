@@ -1,0 +1,3 @@
+# --sparse=WORD unknown
+echo 1 > a
+$CP --sparse=sometimes a b

@@ -1,0 +1,3 @@
+# --reflink=always with --sparse=never: refused together
+echo 1 > a
+$CP --reflink=always --sparse=never a b

@@ -1,0 +1,3 @@
+# -t with -T: refused together
+echo 1 > a; mkdir d
+$CP -t d -T a

@@ -1,0 +1,3 @@
+# -t onto a file
+echo 1 > a; echo 2 > f
+$CP -t f a

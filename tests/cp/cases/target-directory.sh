@@ -1,0 +1,3 @@
+# -t DIR SOURCE...
+echo 1 > a; echo 2 > b; mkdir d
+$CP -t d a b
