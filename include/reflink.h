@@ -29,9 +29,9 @@ extern "C" {
 #endif
 
 #define RL_VERSION_MAJOR 0
-#define RL_VERSION_MINOR 1
+#define RL_VERSION_MINOR 2
 #define RL_VERSION_PATCH 0
-#define RL_VERSION_STRING "0.1.0"
+#define RL_VERSION_STRING "0.2.0"
 
 #if defined(RL_BUILDING) && defined(__GNUC__)
 #define RL_EXTERN __attribute__((visibility("default")))

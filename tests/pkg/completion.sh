@@ -28,12 +28,15 @@ want reflink-prefix "--reflink --reflink=" --ref
 want reflink-values "always auto never" --reflink =
 want reflink-split "always auto" --reflink = a
 want reflink-oneword "--reflink=never" --reflink=n
-want preserve-values "mode ownership timestamps xattr links all" --preserve =
+want preserve-values "mode ownership timestamps xattr links context all" --preserve =
 want preserve-list "mode,timestamps" --preserve = mode,t
 want preserve-oneword "--preserve=mode,xattr" --preserve=mode,x
+want update-values "all none none-fail older" --update =
+want update-oneword "--update=none --update=none-fail" --update=no
+want sparse-values "always auto never" --sparse =
 want jobs-value "" -j ""
 want exclude-value "" --exclude ""
-want long-options "--no-clobber --no-dereference --no-target-directory --no-progress" --no-
+want long-options "--no-clobber --no-dereference --no-target-directory --no-progress --no-preserve=" --no-
 
 # Every option offered is one the command takes (with a valid value).
 opts=$(comp -)
@@ -41,7 +44,9 @@ bad=
 for o in $opts; do
 	case $o in
 	-j) o=-j2 ;; --jobs=) o=--jobs=2 ;; --exclude=) o=--exclude=x ;;
-	--reflink= | --preserve=) continue ;;
+	-S) o=-S~ ;; --suffix=) o=--suffix=~ ;; -t) o=-t. ;; --target-directory=) o=--target-directory=. ;;
+	--context=) o=--context=x ;;
+	--reflink= | --preserve= | --no-preserve= | --update= | --sparse= | --backup=) continue ;;
 	esac
 	"$RL" "$o" --help >/dev/null 2>&1 || bad="$bad $o"
 done
@@ -51,9 +56,10 @@ n=$(printf '%s\n' $opts | grep -c .)
 if [ -z "$bad" ] && [ "$n" -ge 20 ]; then pass "completion/options-accepted"
 else fail "completion/options-accepted" "$n options; refused by the command:$bad"; fi
 
-# The words are all the command accepts: its error message lists them.
-words_of() { "$RL" "$1=bogus" 2>&1 | sed -n 's/.*(\(.*\))$/\1/p' | sed 's/,\| or / /g' | tr -s ' ' '\n' | grep . | LC_ALL=C sort; }
-for opt in --reflink --preserve; do
+# The words are all the command accepts: its error message lists them, as
+# cp's does ("Valid arguments are:" then "  - 'word', 'alias'" lines).
+words_of() { "$RL" "$1=bogus" a b 2>&1 | sed -n "s/^  - //p" | tr -d "'," | tr -s ' ' '\n' | grep . | LC_ALL=C sort; }
+for opt in --reflink --preserve --update --sparse --backup; do
 	if [ "$(words_of $opt)" = "$(comp $opt =)" ] && [ -n "$(comp $opt =)" ]; then pass "completion/all-words$opt"
 	else fail "completion/all-words$opt" "command: [$(echo $(words_of $opt))], completion: [$(echo $(comp $opt =))]"; fi
 done
