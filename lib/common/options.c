@@ -14,27 +14,6 @@ static size_t options_size(unsigned int version)
 	return version >= 2 ? sizeof(rl_options) : offsetof(rl_options, cancel);
 }
 
-int rl_options_init(rl_options *opts, unsigned int version)
-{
-	size_t n = opts ? options_size(version) : 0;
-	if (n == 0)
-		return -EINVAL;
-	memset(opts, 0, n); /* an older caller's struct is only this long */
-	opts->version = version;
-	opts->mode = RL_MODE_AUTO;
-	return 0;
-}
-
-int rl__options_copy(rl_options *out, const rl_options *in)
-{
-	size_t n = options_size(in->version);
-	if (n == 0)
-		return -EINVAL;
-	memset(out, 0, sizeof *out);
-	memcpy(out, in, n);
-	return rl__options_check(out);
-}
-
 size_t rl__tree_options_size(unsigned int version)
 {
 	if (version == 0 || version > RL_TREE_OPTIONS_VERSION)
@@ -43,25 +22,53 @@ size_t rl__tree_options_size(unsigned int version)
 			    : offsetof(rl_tree_options, on_replace);
 }
 
-int rl__tree_options_copy(rl_tree_options *out, const rl_tree_options *in)
+/* Clear one of n bytes (0: no such version), never past them: an older
+ * caller's struct is only that long. */
+static int clear_versioned(void *opts, size_t n)
 {
-	size_t n = rl__tree_options_size(in->version);
+	if (!opts || n == 0)
+		return -EINVAL;
+	memset(opts, 0, n);
+	return 0;
+}
+
+/* A full struct of size full from the caller's n bytes, the rest zeroed:
+ * the library reads only such a copy. */
+static int copy_versioned(void *out, size_t full, const void *in, size_t n)
+{
 	if (n == 0)
 		return -EINVAL;
-	memset(out, 0, sizeof *out);
+	memset(out, 0, full);
 	memcpy(out, in, n);
 	return 0;
 }
 
+int rl_options_init(rl_options *opts, unsigned int version)
+{
+	int r = clear_versioned(opts, options_size(version));
+	if (r == 0)
+		opts->version = version, opts->mode = RL_MODE_AUTO;
+	return r;
+}
+
 int rl_tree_options_init(rl_tree_options *opts, unsigned int version)
 {
-	size_t n = opts ? rl__tree_options_size(version) : 0;
-	if (n == 0)
-		return -EINVAL;
-	memset(opts, 0, n); /* an older caller's struct is only this long */
-	opts->version = version;
-	opts->mode = RL_MODE_AUTO;
-	return 0;
+	int r = clear_versioned(opts, rl__tree_options_size(version));
+	if (r == 0)
+		opts->version = version, opts->mode = RL_MODE_AUTO;
+	return r;
+}
+
+int rl__options_copy(rl_options *out, const rl_options *in)
+{
+	int r = copy_versioned(out, sizeof *out, in, options_size(in->version));
+	return r < 0 ? r : rl__options_check(out);
+}
+
+int rl__tree_options_copy(rl_tree_options *out, const rl_tree_options *in)
+{
+	return copy_versioned(out, sizeof *out, in,
+			      rl__tree_options_size(in->version));
 }
 
 int rl__options_check(const rl_options *opts)
