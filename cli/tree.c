@@ -140,7 +140,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.on_entry = on_entry;
 	o.on_error = on_error;
 	o.on_replace = made->on ? on_replace : NULL;
-	/* A progress callback costs a counting pre-scan: only when shown. */
+	/* A progress callback costs a counting pass: only when shown. */
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
 	o.cancel = cancel_flag();

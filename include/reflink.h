@@ -336,8 +336,8 @@ typedef struct rl_tree_stats {
 	uint64_t errors;       /* entries that failed (each reported once) */
 	uint64_t clone_impossible; /* of those, RL_ECLONE_* failures */
 	uint64_t by_method[RL_METHOD_MAX]; /* files per rl_method */
-	/* totals for progress: from a counting pre-scan when on_progress is
-	 * set, otherwise they grow with the files copied */
+	/* totals for progress: from a counting pass beside the copy when
+	 * on_progress is set, otherwise they grow with the files copied */
 	uint64_t total_files;
 	uint64_t total_bytes;
 } rl_tree_stats;
@@ -356,7 +356,8 @@ typedef void (*rl_entry_cb)(void *ctx, const char *path, int type,
 typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
 			   int err);
 /* Progress, about every 100 ms from a thread of the library's own while
- * the copy runs (also during the counting pre-scan, whose totals grow),
+ * the copy runs (the totals grow while a counting pass beside the copy
+ * runs: until it ends they are what is known so far),
  * and once at the end; so_far->bytes includes the bytes already moved of
  * files still being copied (a clone counts when it returns). so_far is
  * in the library's layout (so_far->version says which); every version

@@ -96,8 +96,8 @@ static void count(struct rl__worker *w, struct rl__ent *e, mode_t type,
 	if (!have_st && fstatat(e->sdir, e->name, &e->st,
 				e->follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
 		return;
-	if (S_ISREG(e->st.st_mode))
-		rl__tally_total(t, (uint64_t)e->st.st_size);
+	if (S_ISREG(e->st.st_mode)) /* into the copy's totals, beside it */
+		rl__tally_total(t->totals ? t->totals : t, (uint64_t)e->st.st_size);
 }
 
 /* The outcome r of making a non-directory e: verdict, stats, callbacks. */

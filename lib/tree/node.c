@@ -289,11 +289,3 @@ void rl__node_unused(struct rl__tree *t, struct rl__tnode *n)
 	n->refs--;
 	pthread_mutex_unlock(&t->cache.mu);
 }
-
-void rl__node_rearm(struct rl__tree *t, struct rl__tnode *n)
-{
-	pthread_mutex_lock(&t->cache.mu);
-	n->pending = 1;
-	n->refs++;
-	pthread_mutex_unlock(&t->cache.mu);
-}

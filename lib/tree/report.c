@@ -97,7 +97,7 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 {
 	struct rl__tree *t = w->t;
 	struct rl__report *p = &t->report;
-	/* After a stop, failures are its echo; a pre-scan stays silent and
+	/* After a stop, failures are its echo; the counting pass stays silent and
 	 * lets the copy report. */
 	if (t->scan || rl__tally_stopped(t))
 		return;

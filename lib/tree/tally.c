@@ -26,7 +26,7 @@ void rl__tally_fini(struct rl__tree *t)
 
 void rl__tally_prescanned(struct rl__tree *t)
 {
-	t->tally.prescanned = 1; /* between passes: no worker runs */
+	t->tally.prescanned = 1; /* before the copy's workers start */
 }
 
 void rl__tally_stop(struct rl__tree *t, int err)
@@ -76,7 +76,7 @@ static void count_file(struct rl__tally *y, const rl_result *res)
 	s->copied_bytes += res->copied_bytes;
 	if ((unsigned)res->method < RL_METHOD_COUNT_)
 		s->by_method[res->method]++;
-	if (!y->prescanned) { /* no pre-scan: totals grow as we go */
+	if (!y->prescanned) { /* no counting pass: totals grow as we go */
 		s->total_files++;
 		s->total_bytes += res->bytes;
 	}

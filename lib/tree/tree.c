@@ -1,6 +1,6 @@
 /* tree.c - rl_copy_tree: check the options, open both roots, refuse a
  * destination inside the source unless it is left out, run the workers
- * (after a counting pre-scan when progress is wanted), and in
+ * (with a counting pass beside it when progress is wanted), and in
  * RL_MODE_ALWAYS remove what was made when clones cannot work at all.
  *
  * The rules, as callers see them:
@@ -13,11 +13,11 @@
  * - dst inside src: RL_EINSIDE unless an exclude or the filter leaves out
  *   dst or a directory on the way to it; the walk also skips dst's root by
  *   device and inode, so the copy never copies itself.
- * - Totals: with on_progress set, a pre-scan (one fstatat per regular
- *   file) fills total_files and total_bytes before the copy starts;
- *   without it they grow with the files copied. on_progress is called by
- *   report.c's ticker about every 100 ms (during the pre-scan too), with
- *   the bytes of files in flight counted, and once more at the end.
+ * - Totals: with on_progress set, a counting pass (one fstatat per
+ *   regular file, on a thread of its own beside the copy) fills
+ *   total_files and total_bytes as it goes; without it they grow with the
+ *   files copied. on_progress is called by report.c's ticker about every
+ *   100 ms, with the bytes of files in flight counted, and once at the end.
  * - RL_MODE_ALWAYS: when a clone fails because the two filesystems cannot
  *   clone at all (RL_ECLONE_XDEV, RL_ECLONE_NOTSUP) before any clone
  *   worked, the copy stops at once, removes everything it made (all of a
@@ -135,6 +135,7 @@ static int tree_init(struct rl__tree *t, const char *src, const char *dst,
 		     const rl_tree_options *o)
 {
 	cfg_init(&t->cfg, o);
+	t->opts = o;
 	t->src = src;
 	t->dst = dst;
 	rl__env_init(&t->env);
@@ -260,31 +261,95 @@ static struct rl__tnode *make_root(struct rl__tree *t, int sfd, int dfd,
 	return root;
 }
 
-/* Count the tree first so progress can show totals. */
-static int prescan(struct rl__tree *t)
+/* The counting pass for progress totals runs beside the copy, on a
+ * thread of its own with one worker (a second tree in scan mode that
+ * adds to this one's totals), so the copy does not wait for it: counting
+ * first cost about 15% of a warm npm-tree copy. The caller's filter is not
+ * asked there (callbacks run one at a time), so totals may count entries
+ * it leaves out; the excludes apply. */
+struct scanner {
+	struct rl__tree *scan;
+	pthread_t tid;
+	int running;
+};
+
+static void *scan_main(void *arg)
 {
-	t->scan = 1;
-	int r = rl__walk_run(t);
-	t->scan = 0;
-	rl__tally_prescanned(t);
-	if (r < 0) {
-		rl__node_unused(t, t->root);
-		return r;
+	struct rl__tree *s = arg;
+	if (rl__walk_run(s) < 0)
+		rl__node_unused(s, s->root);
+	return NULL;
+}
+
+static struct rl__tree *scan_tree(struct rl__tree *t)
+{
+	struct stat st;
+	struct rl__tree *s = calloc(1, sizeof *s);
+	int fd = rl__openat(t->root->sfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (!s || fd < 0 || fstat(fd, &st) != 0 ||
+	    tree_init(s, t->src, t->dst, t->opts) != 0) {
+		if (fd >= 0)
+			rl__close(fd);
+		free(s);
+		return NULL;
 	}
-	rl__node_rearm(t, t->root); /* ready for the copy pass */
-	/* The root's listing is read again from its start. */
-	r = (int)rl__lseek(t->root->sfd, 0, SEEK_SET);
-	return r < 0 ? r : 0;
+	s->scan = 1;
+	s->totals = t;
+	s->cfg.jobs = 1;
+	s->report.filter = NULL;
+	s->dst_dev = t->dst_dev, s->dst_ino = t->dst_ino;
+	if (!(s->root = make_root(s, fd, -1, &st, NULL))) {
+		rl__close(fd);
+		tree_fini(s);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void scan_end(struct scanner *sc)
+{
+	struct rl__tree *s = sc->scan;
+	rl__node_release(s, s->root);
+	rl__node_unref(s, s->root);
+	tree_fini(s);
+	free(s);
+}
+
+/* Start counting beside the copy (nothing if that cannot be: totals then
+ * grow with the files copied). */
+static void scan_start(struct rl__tree *t, struct scanner *sc)
+{
+	sc->running = 0;
+	if (!rl__report_wants_progress(t) || !(sc->scan = scan_tree(t)))
+		return;
+	sc->running = pthread_create(&sc->tid, NULL, scan_main, sc->scan) == 0;
+	if (sc->running) {
+		rl__tally_prescanned(t); /* totals come from the scan now */
+		return;
+	}
+	rl__node_unused(sc->scan, sc->scan->root);
+	scan_end(sc);
+}
+
+static void scan_stop(struct scanner *sc)
+{
+	if (!sc->running)
+		return;
+	rl__tally_stop(sc->scan, 0); /* the copy is over: so is the count */
+	pthread_join(sc->tid, NULL);
+	scan_end(sc);
 }
 
 static int copy_walk(struct rl__tree *t, const struct split *dp, int fresh)
 {
-	int r = 0;
-	rl__report_ticker_start(t); /* totals show while the pre-scan counts */
-	if (rl__report_wants_progress(t))
-		r = prescan(t);
-	if (r == 0 && (r = rl__walk_run(t)) < 0)
+	struct scanner sc;
+	int r;
+	rl__report_ticker_start(t);
+	scan_start(t, &sc);
+	if ((r = rl__walk_run(t)) < 0)
 		rl__node_unused(t, t->root);
+	scan_stop(&sc);
 	rl__report_ticker_stop(t);
 	if (rl__verdict_fatal(t)) {
 		if (fresh)

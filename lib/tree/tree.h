@@ -119,7 +119,7 @@ struct rl__tally {
 	pthread_mutex_t mu;
 	rl_tree_stats stats;
 	int fatal;                   /* the stop error, first wins */
-	int prescanned;              /* totals come from a pre-scan */
+	int prescanned;              /* totals come from the counting pass */
 	atomic_int stop;             /* cancelled or fatal: wind down */
 	atomic_ullong moving;        /* bytes moved of files not yet done */
 };
@@ -168,9 +168,11 @@ struct rl__tree {
 	struct rl__cfg cfg;
 	struct rl__env env;          /* umask read before workers start */
 	const char *src, *dst;       /* as given, for reports */
+	const rl_tree_options *opts; /* the caller's (full copy), for the scan */
+	struct rl__tree *totals;     /* a scan: whose totals it counts */
 	const char *make_at;         /* where dst is made (publish: a stage) */
 	int root_fresh;              /* make_at was made for this run */
-	int scan;                    /* this pass only counts (pre-scan) */
+	int scan;                    /* this tree only counts (for totals) */
 	uid_t euid;
 	gid_t egid;
 	dev_t dst_dev;               /* the destination root: never walked */
@@ -271,10 +273,8 @@ void rl__node_unref(struct rl__tree *t, struct rl__tnode *n);
 void rl__node_add_pending(struct rl__tree *t, struct rl__tnode *n);
 /* One piece of n's work is over: the work left in n. */
 unsigned int rl__node_pending_done(struct rl__tree *t, struct rl__tnode *n);
-/* A pass that never ran: undo n's work and life of the pass... */
+/* A pass that never ran: undo n's work and life of the pass. */
 void rl__node_unused(struct rl__tree *t, struct rl__tnode *n);
-/* ...or give them again for the next pass (the root after a pre-scan). */
-void rl__node_rearm(struct rl__tree *t, struct rl__tnode *n);
 /* p is about to be finished and its fds were evicted: climb to it from
  * its child c by "..", one open instead of a walk down from the root. */
 void rl__node_reopen_up(struct rl__tree *t, struct rl__tnode *c,
@@ -377,7 +377,7 @@ int rl__match_covers(struct rl__tree *t, const char *rel);
 /* tally.c: statistics and the stop error. */
 int rl__tally_init(struct rl__tree *t);
 void rl__tally_fini(struct rl__tree *t);
-/* Totals come from a pre-scan (between passes). */
+/* Totals come from the counting pass (set before the workers start). */
 void rl__tally_prescanned(struct rl__tree *t);
 /* Stop the copy with err (first stop wins). */
 void rl__tally_stop(struct rl__tree *t, int err);

@@ -432,7 +432,7 @@ TEST(tree_callbacks_run_one_at_a_time_with_totals)
 	ASSERT_EQ(cb.dirs, st.dirs);
 	ASSERT_EQ(cb.entries, st.files + st.dirs + st.symlinks);
 	ASSERT(cb.progress >= 1);
-	/* The final call has everything; totals came from the pre-scan. */
+	/* The final call has everything; totals came from the counting pass. */
 	ASSERT_EQ(cb.last.files, st.files);
 	ASSERT_EQ(cb.last.total_files, st.files);
 	ASSERT_EQ(cb.last.total_bytes, st.bytes);
