@@ -56,7 +56,10 @@ static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 static int file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		  const rl_options *o, int clone, rl_result *res)
 {
-	int r = clone ? rl__ficlone(dfd, sfd) : 0;
+	/* rl__clone_file: with a cancel flag, a huge file in pieces. */
+	struct rl__count c = { 0, (uint64_t)e->st.st_size, o->on_bytes, o->ctx,
+			       o->cancel, 0 };
+	int r = clone ? rl__clone_file(dfd, sfd, (uint64_t)e->st.st_size, &c) : 0;
 	if (clone) {
 		rl__verdict_clone_seen(t, e, r);
 		if (r == 0) {
