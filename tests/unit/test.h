@@ -56,6 +56,21 @@ const char *test_path(char *buf, size_t cap, const char *name);
 			FAILF("%s: %d (%s)", #x, r_, rl_strerror(r_));    \
 	} while (0)
 
+/* rl_options as a caller compiled against version 1 holds it (the tests
+ * of old callers: nothing past it may be read or written). */
+#include <stddef.h>
+#include "reflink.h"
+struct v1_options_layout {
+	unsigned int version;
+	rl_mode mode;
+	unsigned int flags;
+	unsigned int preserve;
+	rl_bytes_cb on_bytes;
+	void *ctx;
+};
+_Static_assert(sizeof(struct v1_options_layout) == offsetof(rl_options, cancel),
+	       "version 1 ends where version 2 begins");
+
 /* Helpers shared by the unit tests (helpers.c). */
 void write_file(const char *path, const void *data, size_t len);
 /* Read a whole file; *len gets its size. Caller frees. */

@@ -15,14 +15,6 @@
 #include <unistd.h>
 
 /* The version-1 layouts, as a caller compiled against them holds them. */
-struct v1_options {
-	unsigned int version;
-	rl_mode mode;
-	unsigned int flags;
-	unsigned int preserve;
-	rl_bytes_cb on_bytes;
-	void *ctx;
-};
 struct v1_result {
 	unsigned int version;
 	rl_method method;
@@ -125,7 +117,7 @@ TEST(version1_file_caller_is_never_read_or_written_past)
 	char a[4096], b[4096];
 	write_file(test_path(a, sizeof a, "a"), "0123456789", 10);
 	test_path(b, sizeof b, "b");
-	struct v1_options *o = at_page_end(sizeof *o);
+	struct v1_options_layout *o = at_page_end(sizeof *o);
 	memset(o, 0, sizeof *o);
 	o->version = 1;
 	o->preserve = RL_PRESERVE_MODE;

@@ -9,17 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* rl_options as a caller built against version 1 has it. */
-struct options_v1 {
-	unsigned int version;
-	rl_mode mode;
-	unsigned int flags;
-	unsigned int preserve;
-	rl_bytes_cb on_bytes;
-	void *ctx;
-};
-_Static_assert(sizeof(struct options_v1) == offsetof(rl_options, cancel),
-	       "version 1 ends where version 2 begins");
 
 TEST(options_v1_caller_struct_is_read_only_to_its_end)
 {
@@ -27,7 +16,7 @@ TEST(options_v1_caller_struct_is_read_only_to_its_end)
 	write_file(test_path(a, sizeof a, "a"), "data", 4);
 	test_path(b, sizeof b, "b");
 	/* Exactly as long as a version-1 struct: ASan sees any read past it. */
-	struct options_v1 *o = calloc(1, sizeof *o);
+	struct v1_options_layout *o = calloc(1, sizeof *o);
 	ASSERT(o != NULL);
 	ASSERT_OK(rl_options_init((rl_options *)(void *)o, 1));
 	ASSERT_EQ(o->version, 1u);
