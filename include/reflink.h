@@ -322,7 +322,7 @@ RL_EXTERN int rl_probe(const char *path, rl_probe_result *out);
  * no version field and is not supported (0.x makes no ABI promise for it);
  * such a caller, rebuilt against this header, must set version. A
  * zero-filled struct (version 0) is refused with -EINVAL, never written. */
-#define RL_TREE_STATS_VERSION 1
+#define RL_TREE_STATS_VERSION 2
 typedef struct rl_tree_stats {
 	unsigned int version;  /* RL_TREE_STATS_VERSION, set by the caller */
 	uint64_t files;        /* regular files copied */
@@ -340,9 +340,14 @@ typedef struct rl_tree_stats {
 	 * on_progress is set, otherwise they grow with the files copied */
 	uint64_t total_files;
 	uint64_t total_bytes;
+	/* version 2 */
+	uint64_t skipped;      /* existing entries kept by the update policy
+	                        * (or on_ask); RL_UPDATE_NONE_FAIL's are
+	                        * errors as well */
+	uint64_t deleted;      /* entries removed by RL_TREE_DELETE */
 } rl_tree_stats;
 #define RL_TREE_STATS_INIT \
-	{ RL_TREE_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, { 0 }, 0, 0 }
+	{ RL_TREE_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, { 0 }, 0, 0, 0, 0 }
 
 /* One finished entry (for -v). path is relative to the source root; type is
  * the entry's S_IFMT bits (S_IFREG, S_IFDIR, S_IFLNK...); res is for regular
@@ -374,14 +379,56 @@ typedef int (*rl_replace_cb)(void *ctx, uint64_t dev, uint64_t ino);
 typedef int (*rl_filter_cb)(void *ctx, const char *relpath, const char *name,
 			    int is_dir);
 
+/* Asked before an existing destination entry that is not a directory is
+ * replaced, after the update policy chose to replace it (cp -i): dst is the
+ * destination root as given joined with the entry's relative path. Return
+ * 0 to replace it, nonzero to keep it (counted as skipped). */
+typedef int (*rl_ask_cb)(void *ctx, const char *dst);
+/* Asked before an existing destination entry is replaced, for the name to
+ * keep it under (cp --backup): write a name (no '/', in the entry's own
+ * directory) of at most cap bytes with its NUL into name and return 1, or
+ * return 0 for no backup of this entry, or a negative errno to fail it.
+ * dst is as for rl_ask_cb. */
+typedef int (*rl_backup_cb)(void *ctx, const char *dst, char *name,
+			    size_t cap);
+
+/* Which existing destination files a copy replaces: cp's --update=WHEN as
+ * in coreutils 9.5 (version 3 of rl_tree_options). A kept entry is not
+ * opened for writing and keeps its inode. Directories are always merged
+ * into. */
+typedef enum rl_update {
+	RL_UPDATE_ALL = 0,      /* replace every one (the default) */
+	RL_UPDATE_NONE = 1,     /* keep every one, silently: counted as
+	                         * skipped, no error (cp -n) */
+	RL_UPDATE_OLDER = 2,    /* replace one only when its mtime is older
+	                         * than its source's (cp -u) */
+	RL_UPDATE_NONE_FAIL = 3 /* keep every one, each passed to on_error as
+	                         * -EEXIST and counted (skipped and errors) */
+} rl_update;
+
 /* rl_tree_options.flags (in addition to the rl_options flags) */
 #define RL_TREE_DEREF_ALL   0x100u /* follow every symlink in the tree (-L) */
 #define RL_TREE_MERGE       0x200u /* dst may exist: merge into it */
 #define RL_TREE_ATOMIC      0x400u /* dst appears or is replaced in one step */
+#define RL_TREE_DELETE      0x800u /* after the copy, remove every entry
+				    * under dst with no counterpart in src
+				    * (excluded and filtered names are
+				    * neither copied nor removed); needs
+				    * RL_TREE_MERGE or RL_TREE_ATOMIC */
+#define RL_TREE_HARDLINK   0x4000u /* hard link each file instead of copying
+				    * it (cp -rl); directories are made */
+#define RL_TREE_SYMLINK    0x8000u /* a symlink to each source file instead
+				    * of a copy (cp -rs): src must be
+				    * absolute, or dst in the current
+				    * directory */
+#define RL_TREE_ONE_FS    0x10000u /* do not descend into directories on
+				    * another filesystem than src (cp -x):
+				    * their mount points are made, empty */
 
-/* Version 2 added on_replace and cancel; a version-1 caller's struct ends
- * before them, and the library reads no field past the caller's version. */
-#define RL_TREE_OPTIONS_VERSION 2
+/* Version 2 added on_replace and cancel, version 3 update, sparse,
+ * on_ask and backup; a caller's struct of an older version ends before
+ * them, and the library reads no field past the caller's version. */
+#define RL_TREE_OPTIONS_VERSION 3
 typedef struct rl_tree_options {
 	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
 	rl_mode mode;
@@ -397,10 +444,15 @@ typedef struct rl_tree_options {
 	/* version 2 */
 	rl_replace_cb on_replace; /* optional: may an existing entry go? */
 	const volatile int *cancel; /* optional: see "Cancellation" above */
+	/* version 3 */
+	rl_update update;      /* default RL_UPDATE_ALL */
+	rl_sparse sparse;      /* as rl_options.sparse, for every file */
+	rl_ask_cb on_ask;      /* optional (cp -i) */
+	rl_backup_cb backup;   /* optional (cp --backup) */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
 	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, \
-	  NULL, NULL, NULL, NULL }
+	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

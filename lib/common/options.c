@@ -18,8 +18,9 @@ size_t rl__tree_options_size(unsigned int version)
 {
 	if (version == 0 || version > RL_TREE_OPTIONS_VERSION)
 		return 0;
-	return version >= 2 ? sizeof(rl_tree_options)
-			    : offsetof(rl_tree_options, on_replace);
+	return version >= 3   ? sizeof(rl_tree_options)
+	       : version == 2 ? offsetof(rl_tree_options, update)
+			      : offsetof(rl_tree_options, on_replace);
 }
 
 /* Clear one of n bytes (0: no such version), never past them: an older

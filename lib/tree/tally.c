@@ -130,10 +130,11 @@ int rl__tally_result(struct rl__tree *t)
 
 /* How much of rl_tree_stats each version holds: only that is written. */
 static const size_t stats_size[] = {
-	[1] = offsetof(rl_tree_stats, total_bytes) + sizeof(uint64_t),
+	[1] = offsetof(rl_tree_stats, skipped),
+	[2] = sizeof(rl_tree_stats),
 };
 _Static_assert(RL_METHOD_COUNT_ <= RL_METHOD_MAX, "by_method has no room");
-_Static_assert(RL_TREE_STATS_VERSION == 1, "add the new version's size");
+_Static_assert(RL_TREE_STATS_VERSION == 2, "add the new version's size");
 
 void rl__tally_out(struct rl__tree *t, rl_tree_stats *out)
 {

@@ -90,6 +90,22 @@ static int check_options(const rl_tree_options *o)
 	/* Atomic publish makes the tree anew: there is nothing to merge. */
 	if ((o->flags & RL_TREE_ATOMIC) && (o->flags & RL_TREE_MERGE))
 		return -EINVAL;
+	if ((unsigned)o->update > RL_UPDATE_NONE_FAIL ||
+	    (unsigned)o->sparse > RL_SPARSE_NEVER)
+		return -EINVAL;
+	/* A clone shares extents: it cannot also write every byte. */
+	if (o->sparse == RL_SPARSE_NEVER && o->mode == RL_MODE_ALWAYS)
+		return -EINVAL;
+	/* Removing what src lacks needs a dst that may already exist. */
+	if ((o->flags & RL_TREE_DELETE) &&
+	    !(o->flags & (RL_TREE_MERGE | RL_TREE_ATOMIC)))
+		return -EINVAL;
+	if ((o->flags & RL_TREE_HARDLINK) && (o->flags & RL_TREE_SYMLINK))
+		return -EINVAL;
+	/* Not built yet: refused rather than ignored. */
+	if (o->update != RL_UPDATE_ALL || o->sparse != RL_SPARSE_AUTO ||
+	    o->on_ask || o->backup)
+		return -EINVAL;
 	return 0;
 }
 

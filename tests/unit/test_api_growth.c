@@ -100,6 +100,31 @@ TEST(version1_tree_caller_is_never_read_or_written_past)
 	ASSERT(progress_calls >= 1);
 }
 
+/* Version 2 of rl_tree_options (on_replace, cancel) as a 0.2.0 caller
+ * holds it: the library reads nothing of version 3 (update, sparse,
+ * on_ask, backup), so the page after it may be unreadable. */
+struct v2_tree_options {
+	struct v1_tree_options v1;
+	rl_replace_cb on_replace;
+	const volatile int *cancel;
+};
+
+TEST(version2_tree_caller_is_never_read_past)
+{
+	small_tree();
+	struct v2_tree_options *o = at_page_end(sizeof *o);
+	memset(o, 0, sizeof *o);
+	o->v1.version = 2;
+	o->v1.preserve = RL_PRESERVE_ALL;
+	struct v1_tree_stats *st = at_page_end(sizeof *st);
+	memset(st, 0, sizeof *st);
+	st->version = 1;
+	ASSERT_OK(rl_copy_tree(S, D, (const rl_tree_options *)o,
+			       (rl_tree_stats *)st));
+	ASSERT_EQ(st->files, 2);
+	ASSERT_EQ(offsetof(rl_tree_options, update), sizeof *o);
+}
+
 /* The layout the header has today still starts as version 1 did. */
 TEST(version1_tree_stats_layout_is_a_prefix_of_today)
 {
