@@ -424,6 +424,11 @@ typedef enum rl_update {
 #define RL_TREE_ONE_FS    0x10000u /* do not descend into directories on
 				    * another filesystem than src (cp -x):
 				    * their mount points are made, empty */
+#define RL_TREE_KEEP_DIR_SYMLINK 0x20000u /* merging, a symlink in dst to a
+				    * directory where src has a directory
+				    * is followed and merged into (cp
+				    * --keep-directory-symlink; it may
+				    * lead outside dst: the caller asks) */
 
 /* Version 2 added on_replace and cancel, version 3 update, sparse,
  * on_ask and backup; a caller's struct of an older version ends before
