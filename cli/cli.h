@@ -49,6 +49,8 @@ struct cli {
 	int warn_context;      /* --context=CTX: ignored, said once (as cp) */
 	int default_mode;      /* --no-preserve=mode: new files 0666 less umask */
 	int usage_try;         /* a usage error is followed by "Try ..." */
+	int usage_status;      /* its exit status: EXIT_USAGE, or cp's 1 for
+	                        * the option combinations cp refuses */
 	unsigned int jobs;
 	const char **excludes; /* NULL-terminated; owned by struct cli */
 	size_t n_excludes;

@@ -13,7 +13,7 @@ int main(int argc, char **argv)
 		if (c.usage_try)
 			fputs("Try 'reflink --help' for more information.\n", stderr);
 		cli_free(&c);
-		return EXIT_USAGE;
+		return c.usage_status;
 	}
 	int status = EXIT_OK;
 	switch (c.action) {

@@ -298,7 +298,7 @@ static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t 
 }
 
 /* The combinations cp refuses, in its words. */
-static int check_combinations(struct cli *c, char *err, size_t cap)
+static int combination_error(struct cli *c, char *err, size_t cap)
 {
 	if (c->link == ((1 << LINK_HARD) | (1 << LINK_SYMBOLIC)))
 		return usage_error(err, cap, "cannot make both hard and symbolic links");
@@ -319,6 +319,16 @@ static int check_combinations(struct cli *c, char *err, size_t cap)
 	if (!c->suffix && !(c->suffix = getenv("SIMPLE_BACKUP_SUFFIX")))
 		c->suffix = "~";
 	return 0;
+}
+
+/* Those combinations fail with cp's status (1), not EXIT_USAGE:
+ * scripts written for cp test for it. */
+static int check_combinations(struct cli *c, char *err, size_t cap)
+{
+	int r = combination_error(c, err, cap);
+	if (r != 0)
+		c->usage_status = EXIT_FAIL;
+	return r;
 }
 
 /* getopt's complaint, in its (and so cp's) words. */
@@ -365,6 +375,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t cap)
 	c->progress = -1;
 	c->target_is_dir = -1;
 	c->usage_try = 1;
+	c->usage_status = EXIT_USAGE;
 	optind = 0; /* reset getopt: the parser may run more than once */
 	opterr = 0;
 	int opt, r;
