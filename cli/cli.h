@@ -71,7 +71,7 @@ struct report {
 	int progress;          /* -1 auto, 0 off, 1 on */
 	double t0, last_draw;
 	int drawn;             /* a progress line is on screen */
-	uint64_t files, dirs, bytes, cloned, copied, errors, noclone;
+	uint64_t files, dirs, bytes, cloned, copied, errors, noclone, skipped;
 	uint64_t by_method[RL_METHOD_COUNT_];
 	uint64_t cur_done, cur_total; /* bytes of the current copy */
 	uint64_t base_bytes;          /* bytes finished before it */
@@ -96,6 +96,9 @@ void report_msg(struct report *r, const char *fmt, ...)
 void report_file(struct report *r, const char *src, const char *dst,
 		 const rl_result *res);
 void report_dir(struct report *r);
+/* An existing dst kept (-n, -u, -i): counted; cp 9.5's "skipped 'dst'"
+ * line with --debug. */
+void report_skipped(struct report *r, const char *dst);
 /* Progress of the bytes of the current file or tree. */
 void report_progress(struct report *r, uint64_t done, uint64_t total);
 /* "reflink: interrupted: N files copied, SIZE; 'src' not copied" (a
@@ -164,6 +167,9 @@ char *backup_name(const char *dst, int type, const char *suffix);
  * on, 0 skip (silently, or reported for --update=none-fail). */
 int replace_allowed(const struct cli *c, struct report *r, const char *src,
 		    const struct stat *sst, const char *dst);
+
+/* ask.c: cp -i's question about dst: 1 yes (replace it), 0 no. */
+int ask_overwrite(struct report *r, const char *dst);
 
 /* link.c: -l and -s: make dst a hard or symbolic link to src. */
 void cli_link(const struct cli *c, struct report *r, const char *src,

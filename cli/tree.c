@@ -11,7 +11,7 @@ struct tree_ctx {
 	struct made *made;
 	uint64_t other_files; /* files of the other operands */
 	const char *src, *dst;
-	int skip_existing; /* -n: an existing entry is kept, not an error */
+	const struct cli *c;
 };
 
 static char *join(const char *a, const char *b)
@@ -63,7 +63,9 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 	else if (err == -EISDIR) /* cp's words */
 		report_words(t->r, "cannot overwrite directory ", dst,
 			     " with non-directory", NULL, "");
-	else if (err != -EEXIST || !t->skip_existing) /* -n: kept, silently */
+	else if (err == -EEXIST && t->c->update == UPDATE_NONE_FAIL)
+		report_words(t->r, "not replacing ", dst, "", NULL, "");
+	else
 		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
@@ -105,10 +107,53 @@ static int merge_into(const struct cli *c, struct report *r, const char *src,
 static unsigned int tree_flags(const struct cli *c, int merge)
 {
 	/* --atomic replaces an existing directory whole instead of merging. */
-	unsigned int f = (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
-			 (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
-			 (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
-	return c->update == UPDATE_NONE ? f | RL_F_NO_CLOBBER : f;
+	return (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
+	       (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
+	       (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
+}
+
+/* cp -i inside a tree: nonzero keeps dst. */
+static int on_ask(void *ctx, const char *dst)
+{
+	struct tree_ctx *t = ctx;
+	return !ask_overwrite(t->r, dst);
+}
+
+/* cp -b inside a tree: the name dst is kept under (cp's). */
+static int on_backup(void *ctx, const char *dst, char *name, size_t cap)
+{
+	struct tree_ctx *t = ctx;
+	char *b = backup_name(dst, t->c->backup, t->c->suffix);
+	int r = !b ? 0 : strlen(b) < cap ? 1 : -ENAMETOOLONG;
+	if (r > 0)
+		memcpy(name, b, strlen(b) + 1);
+	free(b);
+	return r;
+}
+
+/* An existing entry kept (-n, -u, -i): cp 9.5 says so with --debug. */
+static void on_skip(void *ctx, const char *path, int type, const rl_result *res)
+{
+	struct tree_ctx *t = ctx;
+	char *d = *path ? join(t->dst, path) : NULL;
+	(void)type, (void)res;
+	report_skipped(t->r, d ? d : t->dst);
+	free(d);
+}
+
+/* Which existing entries are replaced, and how: -n, -u, --update=, -i,
+ * -b, as for single files. */
+static void tree_policy(const struct cli *c, rl_tree_options *o)
+{
+	static const rl_update update[] = {
+		[UPDATE_ALL] = RL_UPDATE_ALL, [UPDATE_NONE] = RL_UPDATE_NONE,
+		[UPDATE_OLDER] = RL_UPDATE_OLDER,
+		[UPDATE_NONE_FAIL] = RL_UPDATE_NONE_FAIL,
+	};
+	o->update = update[c->update];
+	o->on_ask = c->interactive ? on_ask : NULL;
+	o->backup = c->backup ? on_backup : NULL;
+	o->on_skip = on_skip;
 }
 
 /* A stop error cp words its own way. */
@@ -125,8 +170,7 @@ static void tree_error(struct report *r, const char *src, const char *dst,
 void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 		   const char *src, const char *dst)
 {
-	struct tree_ctx t = { r, made, r->total_files - 1, src, dst,
-			      c->update == UPDATE_NONE };
+	struct tree_ctx t = { r, made, r->total_files - 1, src, dst, c };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats = RL_TREE_STATS_INIT;
 	int merge = merge_into(c, r, src, dst);
@@ -144,6 +188,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
 	o.cancel = cancel_flag();
+	tree_policy(c, &o);
 	int err = rl_copy_tree(src, dst, &o, &stats);
 	if (err == -ECANCELED && cancel_signal()) {
 		r->stopped_at = src;

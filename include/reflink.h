@@ -449,10 +449,14 @@ typedef struct rl_tree_options {
 	rl_sparse sparse;      /* as rl_options.sparse, for every file */
 	rl_ask_cb on_ask;      /* optional (cp -i) */
 	rl_backup_cb backup;   /* optional (cp --backup) */
+	rl_entry_cb on_skip;   /* optional: an existing entry kept by update
+	                        * or on_ask (counted in stats->skipped); path
+	                        * as for on_entry, res NULL (cp --debug's
+	                        * "skipped" line) */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
 	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, \
-	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL }
+	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

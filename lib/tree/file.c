@@ -26,13 +26,16 @@ enum { PLAN_ENGINE, PLAN_IN_PLACE, PLAN_UNNAMED };
 
 /* Through the single-file engine: an unnamed temporary linked into place
  * when complete (and an existing file replaced atomically). */
-static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
+static int file_engine(struct rl__worker *w, struct rl__ent *e, int sfd,
 		       const rl_options *o, int no_clone, rl_result *res)
 {
+	struct rl__tree *t = w->t;
 	struct rl__env env = t->env;
+	struct rl__asking a;
+	rl__policy_guard(w, e, &a);
 	env.no_clone = no_clone || rl__verdict_clones_never(t, e);
 	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env,
-			     rl__report_guard(t), res);
+			     &a.guard, res);
 }
 
 static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
@@ -108,7 +111,7 @@ static int copy_unnamed(struct rl__worker *w, struct rl__ent *e, int sfd,
 {
 	int dfd = open_unnamed(e, o);
 	if (dfd < 0) /* no O_TMPFILE here: the engine's named temporary */
-		return file_engine(w->t, e, sfd, o, 1, res);
+		return file_engine(w, e, sfd, o, 1, res);
 	int r = file_fill_unnamed(w->t, e, sfd, dfd, o, res);
 	rl__batch_close(w->batch, dfd);
 	return r;
@@ -119,11 +122,10 @@ static int copy_unnamed(struct rl__worker *w, struct rl__ent *e, int sfd,
 static int file_after(struct rl__worker *w, struct rl__ent *e, int sfd,
 		      const rl_options *o, int r, int clone, rl_result *res)
 {
-	struct rl__tree *t = w->t;
 	if (r == COPY_INSTEAD)
 		r = copy_unnamed(w, e, sfd, o, res);
 	if (r == NAME_TAKEN)
-		r = file_engine(t, e, sfd, o, !clone, res);
+		r = file_engine(w, e, sfd, o, !clone, res);
 	return r;
 }
 
@@ -156,7 +158,7 @@ static int file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 	if (plan == PLAN_UNNAMED)
 		return file_after(w, e, sfd, &o, COPY_INSTEAD, 0, res);
 	if (plan == PLAN_ENGINE) {
-		r = file_engine(t, e, sfd, &o, 0, res);
+		r = file_engine(w, e, sfd, &o, 0, res);
 		if (r == 0 && !e->fresh)
 			rl__undo_note(t, e->dir, e->dname);
 		return r;

@@ -43,12 +43,15 @@ static int replaces_source(const struct rl__ent *e, const struct stat *cur)
 				   resolves ? &to : NULL);
 }
 
-/* Make e with fn; if something is there already, replace it atomically
- * (made under a temporary name, then renamed over). */
-static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
+/* Make e with fn; if something is there already and the policy lets it
+ * go, replace it atomically (made under a temporary name, the old one
+ * kept as a backup if asked, then renamed over). */
+static int place(struct rl__worker *w, struct rl__ent *e, make_fn fn,
 		 const void *arg)
 {
-	char tmp[RL__TMP_NAME_MAX];
+	struct rl__tree *t = w->t;
+	char tmp[RL__TMP_NAME_MAX], backup[RL__NAME_CAP];
+	struct rl__asking a;
 	struct stat cur;
 	int r = fn(t, e, e->dname, arg);
 	if (r == 0 && !e->fresh)
@@ -63,12 +66,15 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		return -EISDIR;
 	if (replaces_source(e, &cur))
 		return RL_ESAMEFILE;
-	if ((r = rl__guard_ask(rl__report_guard(t), &cur)) < 0)
+	rl__policy_guard(w, e, &a);
+	if ((r = rl__guard_ask(&a.guard, &cur, &e->st, backup)) < 0)
 		return r;
 	struct stand_in si = { t, e, fn, arg };
 	if ((r = rl__place_temp(tmp, make_stand_in, &si)) < 0)
 		return r;
-	if ((r = rl__place_rename(e->ddir, tmp, e->dname, 0)) < 0) {
+	if (backup[0])
+		r = rl__place_backup(e->ddir, e->dname, backup);
+	if (r < 0 || (r = rl__place_rename(e->ddir, tmp, e->dname, 0)) < 0) {
 		unlinkat(e->ddir, tmp, 0);
 		return r;
 	}
@@ -140,7 +146,7 @@ static int mk_link(struct rl__tree *t, struct rl__ent *e, const char *name,
 	return r;
 }
 
-static int make_symlink(struct rl__tree *t, struct rl__ent *e)
+static int make_symlink(struct rl__worker *w, struct rl__ent *e)
 {
 	char target[PATH_MAX + 1];
 	ssize_t n = readlinkat(e->sdir, e->name, target, PATH_MAX);
@@ -149,20 +155,19 @@ static int make_symlink(struct rl__tree *t, struct rl__ent *e)
 	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
 	target[n] = 0;
-	return place(t, e, mk_symlink, target);
+	return place(w, e, mk_symlink, target);
 }
 
 static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 		     rl_result *res)
 {
-	struct rl__tree *t = w->t;
 	switch (e->st.st_mode & S_IFMT) {
 	case S_IFREG:
 		return rl__file_copy(w, e, sfd, res);
 	case S_IFLNK:
-		return make_symlink(t, e);
+		return make_symlink(w, e);
 	default:
-		return place(t, e, mk_node, NULL);
+		return place(w, e, mk_node, NULL);
 	}
 }
 
@@ -178,7 +183,7 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		r = place(t, e, mk_link, &ref);
+		r = place(w, e, mk_link, &ref);
 		rl__links_drop(t, &ref);
 		/* Too many links for the filesystem: a copy keeps the data. */
 		if (r == -EMLINK)

@@ -103,8 +103,7 @@ static int check_options(const rl_tree_options *o)
 	if ((o->flags & RL_TREE_HARDLINK) && (o->flags & RL_TREE_SYMLINK))
 		return -EINVAL;
 	/* Not built yet: refused rather than ignored. */
-	if (o->update != RL_UPDATE_ALL || o->sparse != RL_SPARSE_AUTO ||
-	    o->on_ask || o->backup)
+	if (o->sparse != RL_SPARSE_AUTO)
 		return -EINVAL;
 	return 0;
 }
@@ -137,12 +136,16 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->deref = (o->flags & RL_TREE_DEREF_ALL) != 0;
 	c->merge = (o->flags & RL_TREE_MERGE) != 0;
 	c->links = (o->preserve & RL_PRESERVE_LINKS) != 0;
-	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) != 0;
+	c->update = o->update;
+	/* Keeping every existing entry: the final link or rename decides. */
+	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) || o->update == RL_UPDATE_NONE ||
+			o->update == RL_UPDATE_NONE_FAIL;
 	c->jobs = jobs_for(o);
 	c->excludes = o->excludes;
 	rl_options_init(&c->fopts, RL_OPTIONS_VERSION);
 	c->fopts.mode = o->mode;
-	c->fopts.flags = o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC);
+	c->fopts.flags = (o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
+			 (c->no_clobber ? RL_F_NO_CLOBBER : 0);
 	c->fopts.preserve = o->preserve;
 	c->fopts.cancel = rl__tree_options_cancel(o);
 }

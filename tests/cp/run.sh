@@ -14,6 +14,7 @@
 # ext4 and btrfs, each a loop image made here; ramfs has no xattrs); "# only: reflink" where
 # cp 9.1 differs on purpose (-n and --update as coreutils 9.5, --debug):
 # then NAME.tree.exp holds the expected tree instead of cp's.
+# CP_CASES=GLOB runs only the cases whose names match.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/fs.sh"
 
@@ -87,7 +88,7 @@ case_fs() {
 
 for fs in ext4 btrfs ramfs; do
 	list=
-	for f in "$CASES"/*.sh; do
+	for f in "$CASES"/${CP_CASES:-*}.sh; do
 		c=$(basename "$f" .sh)
 		case " $(case_fs "$c") " in *" $fs "*) list="$list $c" ;; esac
 	done
