@@ -48,6 +48,7 @@ struct cli {
 	int preserve_context;  /* --preserve named context (no SELinux here) */
 	int warn_context;      /* --context=CTX: ignored, said once (as cp) */
 	int default_mode;      /* --no-preserve=mode: new files 0666 less umask */
+	int one_fs;            /* -x: trees stay on SOURCE's filesystem */
 	int usage_try;         /* a usage error is followed by "Try ..." */
 	unsigned int jobs;
 	const char **excludes; /* NULL-terminated; owned by struct cli */

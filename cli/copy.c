@@ -200,16 +200,8 @@ static void copy_one_file(const struct cli *c, struct report *r,
  * with one of them is refused rather than copied without it. */
 static const char *tree_lacks(const struct cli *c)
 {
-	if (c->link)
-		return c->link == LINK_HARD ? "--link" : "--symbolic-link";
-	if (c->flags & RL_F_ATTR_ONLY)
-		return "--attributes-only";
-	if (c->sparse != RL_SPARSE_AUTO)
-		return "--sparse";
 	if (c->copy_contents)
 		return "--copy-contents";
-	if (c->default_mode)
-		return "--no-preserve=mode";
 	return NULL;
 }
 

@@ -58,7 +58,11 @@ static int is_symlink(const char *path)
 static int on_error(void *ctx, const char *src, const char *dst, int err)
 {
 	struct tree_ctx *t = ctx;
-	if (err == RL_EREFUSED)
+	if (err == -EEXIST && t->c->link) /* -l, -s onto an existing entry */
+		report_words(t->r, t->c->link == LINK_HARD ? "cannot create hard link "
+			     : "cannot create symbolic link ", dst, " to ", src,
+			     ": File exists");
+	else if (err == RL_EREFUSED)
 		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
 	else if (err == -EISDIR) /* cp's words */
 		report_words(t->r, "cannot overwrite directory ", dst,
@@ -104,12 +108,32 @@ static int merge_into(const struct cli *c, struct report *r, const char *src,
 	return -1;
 }
 
+/* cp's per-file options, applied to every file of the tree: -l, -s (an
+ * existing DEST file is an error unless -f, --remove-destination or -b,
+ * as for single files), --attributes-only, --no-preserve=mode, an
+ * existing file's bits kept, -x. */
+static unsigned int file_policy_flags(const struct cli *c)
+{
+	unsigned int f = c->flags & RL_F_ATTR_ONLY;
+	if (c->link)
+		f |= c->link == LINK_HARD ? RL_TREE_HARDLINK : RL_TREE_SYMLINK;
+	if (c->link && !c->force && !c->remove_dest && !c->backup)
+		f |= RL_F_NO_CLOBBER;
+	if (!c->remove_dest)
+		f |= RL_F_KEEP_MODE;
+	if (c->default_mode)
+		f |= RL_F_DEFAULT_MODE;
+	return c->one_fs ? f | RL_TREE_ONE_FS : f;
+}
+
 static unsigned int tree_flags(const struct cli *c, int merge)
 {
 	/* --atomic replaces an existing directory whole instead of merging. */
 	return (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
-	       (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
-	       (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
+	       (c->deref == 1 || (c->deref == -1 && c->link == LINK_HARD)
+			? RL_TREE_DEREF_ALL : 0) | /* cp -rl follows, as -L */
+	       (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0) |
+	       file_policy_flags(c);
 }
 
 /* cp -i inside a tree: nonzero keeps dst. */
@@ -151,6 +175,7 @@ static void tree_policy(const struct cli *c, rl_tree_options *o)
 		[UPDATE_NONE_FAIL] = RL_UPDATE_NONE_FAIL,
 	};
 	o->update = update[c->update];
+	o->sparse = c->sparse;
 	o->on_ask = c->interactive ? on_ask : NULL;
 	o->backup = c->backup ? on_backup : NULL;
 	o->on_skip = on_skip;
@@ -176,6 +201,11 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	int merge = merge_into(c, r, src, dst);
 	if (merge < 0)
 		return;
+	/* cp -rs: links name their sources by absolute paths only. */
+	if (c->link == LINK_SYMBOLIC && src[0] != '/') {
+		report_msg(r, "%s: can make relative symbolic links only in current directory", dst);
+		return;
+	}
 	o.mode = c->mode;
 	o.flags = tree_flags(c, merge);
 	o.preserve = c->preserve;

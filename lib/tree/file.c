@@ -44,7 +44,9 @@ static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 	*o = t->cfg.fopts;
 	o->preserve = e->preserve;
 	*clone = 0;
-	if (!e->fresh)
+	/* cp's per-file options are the single-file engine's to apply. */
+	if (!e->fresh || o->sparse != RL_SPARSE_AUTO ||
+	    (o->flags & (RL_F_ATTR_ONLY | RL_F_DEFAULT_MODE)))
 		return PLAN_ENGINE;
 	/* An empty file has nothing to move (nor to see half-made), unless
 	 * a clone is required or its size lies (procfs). */

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -146,6 +148,41 @@ static int mk_link(struct rl__tree *t, struct rl__ent *e, const char *name,
 	return r;
 }
 
+/* cp -rl: a hard link to the source entry (a symlink itself, unless
+ * followed, -L: then what it names, as e->st says). */
+static int mk_hard_to_source(struct rl__tree *t, struct rl__ent *e,
+			     const char *name, const void *unused)
+{
+	(void)t, (void)unused;
+	return linkat(e->sdir, e->name, e->ddir, name,
+		      e->follow ? AT_SYMLINK_FOLLOW : 0) == 0 ? 0 : -errno;
+}
+
+static int mk_plain_symlink(struct rl__tree *t, struct rl__ent *e,
+			    const char *name, const void *target)
+{
+	(void)t;
+	return symlinkat(target, e->ddir, name) == 0 ? 0 : -errno;
+}
+
+/* cp -rl, -rs: e made a link to its source (-s: by its absolute path,
+ * src being absolute) instead of a copy; counted as a link. */
+static int link_to_source(struct rl__worker *w, struct rl__ent *e)
+{
+	struct rl__tree *t = w->t;
+	if (t->opts->flags & RL_TREE_HARDLINK) {
+		int r = place(w, e, mk_hard_to_source, NULL);
+		return r < 0 ? r : RL__LINKED;
+	}
+	const char *rel = e->dir == t->top ? "" : rl__relpath(w, e->dir, e->name);
+	char *target = NULL;
+	if (!rel || asprintf(&target, "%s%s%s", t->src, *rel ? "/" : "", rel) < 0)
+		return -ENOMEM;
+	int r = place(w, e, mk_plain_symlink, target);
+	free(target);
+	return r < 0 ? r : RL__LINKED;
+}
+
 static int make_symlink(struct rl__worker *w, struct rl__ent *e)
 {
 	char target[PATH_MAX + 1];
@@ -176,6 +213,8 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 {
 	struct rl__tree *t = w->t;
 	struct rl__linkref ref;
+	if (t->cfg.link_src)
+		return link_to_source(w, e);
 	if (!t->cfg.links || e->st.st_nlink < 2 ||
 	    e->dir == t->top)
 		return make_kind(w, e, sfd, res);

@@ -79,7 +79,7 @@ static void split_close(struct split *sp)
 	free(sp->buf);
 }
 
-static int check_options(const rl_tree_options *o)
+static int check_options(const rl_tree_options *o, const char *src)
 {
 	if (o->version == 0 || o->version > RL_TREE_OPTIONS_VERSION)
 		return -EINVAL;
@@ -102,8 +102,8 @@ static int check_options(const rl_tree_options *o)
 		return -EINVAL;
 	if ((o->flags & RL_TREE_HARDLINK) && (o->flags & RL_TREE_SYMLINK))
 		return -EINVAL;
-	/* Not built yet: refused rather than ignored. */
-	if (o->sparse != RL_SPARSE_AUTO)
+	/* A symlink to each source file names it by an absolute path. */
+	if ((o->flags & RL_TREE_SYMLINK) && src[0] != '/')
 		return -EINVAL;
 	return 0;
 }
@@ -137,6 +137,9 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->merge = (o->flags & RL_TREE_MERGE) != 0;
 	c->links = (o->preserve & RL_PRESERVE_LINKS) != 0;
 	c->update = o->update;
+	c->link_src = (o->flags & (RL_TREE_HARDLINK | RL_TREE_SYMLINK)) != 0;
+	c->one_fs = (o->flags & RL_TREE_ONE_FS) != 0;
+	c->default_mode = (o->flags & RL_F_DEFAULT_MODE) != 0;
 	/* Keeping every existing entry: the final link or rename decides. */
 	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) || o->update == RL_UPDATE_NONE ||
 			o->update == RL_UPDATE_NONE_FAIL;
@@ -144,8 +147,9 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->excludes = o->excludes;
 	rl_options_init(&c->fopts, RL_OPTIONS_VERSION);
 	c->fopts.mode = o->mode;
-	c->fopts.flags = (o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
+	c->fopts.flags = (o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_FILE_FLAGS_)) |
 			 (c->no_clobber ? RL_F_NO_CLOBBER : 0);
+	c->fopts.sparse = o->sparse;
 	c->fopts.preserve = o->preserve;
 	c->fopts.cancel = rl__tree_options_cancel(o);
 }
@@ -505,7 +509,7 @@ int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 	 * ends before the newer fields. */
 	int r = rl__tree_options_copy(&full, opts ? opts : &defaults);
 	if (r == 0)
-		r = check_options(&full);
+		r = check_options(&full, src);
 	if (r < 0)
 		return r;
 	if (full.flags & RL_TREE_ATOMIC)

@@ -22,7 +22,10 @@
 /* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
  * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
 #define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
-			RL_TREE_MERGE | RL_TREE_ATOMIC)
+			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_HARDLINK | \
+			RL_TREE_SYMLINK | RL_TREE_ONE_FS | RL_TREE_FILE_FLAGS_)
+/* The single-file flags a tree applies to each of its files, as cp -r. */
+#define RL_TREE_FILE_FLAGS_ (RL_F_ATTR_ONLY | RL_F_KEEP_MODE | RL_F_DEFAULT_MODE)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -55,6 +58,8 @@ struct rl__tnode {
 	unsigned char failed;        /* not copied: no metadata, no report */
 	unsigned char follow;        /* reached through a symlink (-L) */
 	unsigned char pseudo;        /* source on procfs, sysfs...: sizes lie */
+	unsigned char foreign;       /* -x: on another filesystem than the
+				      * root: made, never read */
 	char name[];                 /* in the parent; "" for the root */
 };
 
@@ -95,6 +100,12 @@ struct rl__cfg {
 				      * RL_UPDATE_NONE*: the final link or
 				      * rename decides, race-free) */
 	rl_update update;            /* which existing entries are replaced */
+	unsigned char link_src;      /* RL_TREE_HARDLINK or RL_TREE_SYMLINK:
+				      * each non-directory a link to its
+				      * source instead of a copy */
+	unsigned char one_fs;        /* RL_TREE_ONE_FS */
+	unsigned char default_mode;  /* RL_F_DEFAULT_MODE: new dirs 0777 less
+				      * the umask */
 	unsigned int jobs;           /* worker threads, 1..RL_TREE_JOBS_MAX */
 	const char *const *excludes; /* NULL-terminated globs, or NULL */
 	rl_options fopts;            /* for each regular file */
