@@ -97,7 +97,10 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 				* unless RL_TREE_DEREF_ALL) */
 #define RL_F_FSYNC       0x04u /* fsync data before it is put in place */
 #define RL_F_ALL_        0x07u /* the flags rl_copy_tree accepts too */
-/* Single files only (rl_copy_file, rl_copy_fileat), like cp's options: */
+/* Like cp's options. RL_F_ATTR_ONLY, RL_F_KEEP_MODE and RL_F_DEFAULT_MODE
+ * apply to each file of rl_copy_tree too (as cp -r applies them; new
+ * directories then get 0777 less the umask); the others are single-file
+ * only (rl_copy_file, rl_copy_fileat), rl_copy_tree refuses them: */
 #define RL_F_ATTR_ONLY   0x08u /* copy no data: a new dst is empty, an existing
                                 * one keeps its data; metadata applied (a
                                 * symlink src onto an existing dst: -EEXIST,
@@ -178,8 +181,8 @@ typedef struct rl_options {
 				  every 250 ms while data moves, and after
 				  the last bytes */
 	void *ctx;             /* passed to on_bytes */
-	/* version 2 (cancel: every call; sparse, backup: single files, which
-	 * rl_copy_tree ignores) */
+	/* version 2 (cancel: every call; sparse, backup: single files;
+	 * rl_copy_tree has its own in rl_tree_options version 3) */
 	const volatile int *cancel; /* optional: see "Cancellation" above */
 	rl_sparse sparse;      /* default RL_SPARSE_AUTO */
 	const char *backup;    /* NULL, or a name (no '/') in dst's directory:
