@@ -66,7 +66,9 @@ static int place(struct rl__worker *w, struct rl__ent *e, make_fn fn,
 		return -errno;
 	if (S_ISDIR(cur.st_mode))
 		return -EISDIR;
-	if (replaces_source(e, &cur))
+	/* cp -rsf: a symlink there, even to the source, is only a name. */
+	int relink = (t->opts->flags & RL_TREE_SYMLINK) && S_ISLNK(cur.st_mode);
+	if (!relink && replaces_source(e, &cur))
 		return RL_ESAMEFILE;
 	rl__policy_guard(w, e, &a);
 	if ((r = rl__guard_ask(&a.guard, &cur, &e->st, backup)) < 0)
@@ -171,7 +173,13 @@ static int link_to_source(struct rl__worker *w, struct rl__ent *e)
 {
 	struct rl__tree *t = w->t;
 	if (t->opts->flags & RL_TREE_HARDLINK) {
+		struct stat cur;
 		int r = place(w, e, mk_hard_to_source, NULL);
+		/* Already a link to it: nothing to do, as cp says nothing. */
+		if ((r == -EEXIST || r == RL_ESAMEFILE) &&
+		    fstatat(e->ddir, e->dname, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    cur.st_dev == e->st.st_dev && cur.st_ino == e->st.st_ino)
+			r = 0;
 		return r < 0 ? r : RL__LINKED;
 	}
 	const char *rel = e->dir == t->top ? "" : rl__relpath(w, e->dir, e->name);

@@ -263,3 +263,126 @@ TEST(tree_version2_caller_replaces_as_before)
 	content_is("dst/a", "new-a");
 	ASSERT_EQ(st.skipped, 0);
 }
+
+/* --- cp's per-file options inside a tree -------------------------------- */
+
+static void one_tree(void)
+{
+	char p[4096];
+	test_path(S, sizeof S, "src");
+	test_path(D, sizeof D, "dst");
+	ASSERT(mkdir(S, 0750) == 0 && mkdir(test_path(p, sizeof p, "src/d"), 0700) == 0);
+	write_file(test_path(p, sizeof p, "src/a"), "data-a", 6);
+	write_file(test_path(p, sizeof p, "src/d/b"), "data-b", 6);
+	ASSERT(chmod(test_path(p, sizeof p, "src/d/b"), 0600) == 0);
+	ASSERT(symlink("a", test_path(p, sizeof p, "src/l")) == 0);
+}
+
+static struct stat st_of(const char *rel)
+{
+	char p[4096];
+	struct stat st;
+	ASSERT(lstat(test_path(p, sizeof p, rel), &st) == 0);
+	return st;
+}
+
+TEST(tree_hardlink_links_every_entry_and_makes_directories)
+{
+	one_tree();
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_HARDLINK;
+	rl_tree_stats st = RL_TREE_STATS_INIT;
+	ASSERT_OK(rl_copy_tree(S, D, &o, &st));
+	ASSERT_EQ(st_of("dst/a").st_ino, st_of("src/a").st_ino);
+	ASSERT_EQ(st_of("dst/d/b").st_ino, st_of("src/d/b").st_ino);
+	ASSERT_EQ(st_of("dst/l").st_ino, st_of("src/l").st_ino); /* the link itself */
+	ASSERT(S_ISDIR(st_of("dst/d").st_mode));
+	ASSERT(st_of("dst/d").st_ino != st_of("src/d").st_ino);
+	ASSERT_EQ(st.hardlinks, 3);
+	ASSERT_EQ(st.files, 0);
+	/* Following links (-L): what a symlink names is linked. */
+	char p[4096];
+	o.flags = RL_TREE_HARDLINK | RL_TREE_DEREF_ALL;
+	ASSERT_OK(rl_copy_tree(S, test_path(p, sizeof p, "dst2"), &o, &st));
+	ASSERT_EQ(st_of("dst2/l").st_ino, st_of("src/a").st_ino);
+}
+
+TEST(tree_hardlink_onto_existing_entries_follows_the_policy)
+{
+	char p[4096];
+	one_tree();
+	ASSERT(mkdir(test_path(D, sizeof D, "dst"), 0755) == 0);
+	write_file(test_path(p, sizeof p, "dst/a"), "old", 3);
+	ino_t old = st_of("dst/a").st_ino;
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_HARDLINK | RL_TREE_MERGE | RL_F_NO_CLOBBER;
+	rl_tree_stats st = RL_TREE_STATS_INIT;
+	ASSERT_EQ(rl_copy_tree(S, D, &o, &st), RL_EPARTIAL); /* cp -rl: exists */
+	ASSERT_EQ(st.errors, 1);
+	ASSERT_EQ(st_of("dst/a").st_ino, old);
+	o.flags = RL_TREE_HARDLINK | RL_TREE_MERGE; /* cp -rlf: replaced */
+	ASSERT_OK(rl_copy_tree(S, D, &o, &st));
+	ASSERT_EQ(st_of("dst/a").st_ino, st_of("src/a").st_ino);
+}
+
+TEST(tree_symlink_names_each_source_by_its_absolute_path)
+{
+	one_tree();
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_SYMLINK;
+	ASSERT_OK(rl_copy_tree(S, D, &o, NULL));
+	char want[4200];
+	snprintf(want, sizeof want, "%s/d/b", S);
+	link_is("dst/d/b", want);
+	snprintf(want, sizeof want, "%s/l", S);
+	link_is("dst/l", want);
+	content_is("dst/a", "data-a"); /* through the link */
+	ASSERT(S_ISDIR(st_of("dst/d").st_mode));
+}
+
+TEST(tree_attributes_only_makes_empty_files_and_keeps_existing_data)
+{
+	char p[4096];
+	one_tree();
+	ASSERT(mkdir(test_path(D, sizeof D, "dst"), 0755) == 0);
+	write_file(test_path(p, sizeof p, "dst/a"), "old", 3);
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_MERGE | RL_F_ATTR_ONLY;
+	o.preserve = RL_PRESERVE_MODE;
+	ASSERT_OK(rl_copy_tree(S, D, &o, NULL));
+	content_is("dst/a", "old");
+	ASSERT_EQ(st_of("dst/d/b").st_size, 0);
+	ASSERT_EQ(st_of("dst/d/b").st_mode & 07777, 0600);
+}
+
+TEST(tree_default_mode_gives_files_and_directories_the_default_bits)
+{
+	one_tree();
+	mode_t um = umask(022);
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_F_DEFAULT_MODE;
+	ASSERT_OK(rl_copy_tree(S, D, &o, NULL));
+	umask(um);
+	ASSERT_EQ(st_of("dst/d/b").st_mode & 07777, 0644);
+	ASSERT_EQ(st_of("dst/d").st_mode & 07777, 0755);
+	ASSERT_EQ(st_of("dst").st_mode & 07777, 0755);
+	content_is("dst/d/b", "data-b");
+}
+
+TEST(tree_sparse_never_writes_holes_as_zeros)
+{
+	char p[4096];
+	one_tree();
+	int fd = open(test_path(p, sizeof p, "src/holes"), O_CREAT | O_WRONLY, 0644);
+	ASSERT(fd >= 0 && ftruncate(fd, 4 << 20) == 0 && pwrite(fd, "x", 1, 4 << 20) == 1);
+	close(fd);
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.sparse = RL_SPARSE_NEVER;
+	ASSERT_OK(rl_copy_tree(S, D, &o, NULL));
+	struct stat st = st_of("dst/holes");
+	ASSERT_EQ(st.st_size, (4 << 20) + 1);
+	ASSERT((uint64_t)st.st_blocks * 512 >= (uint64_t)(4 << 20)); /* all written */
+	o.sparse = RL_SPARSE_NEVER;
+	o.mode = RL_MODE_ALWAYS; /* a clone cannot write every byte */
+	ASSERT_EQ(rl_copy_tree(S, test_path(p, sizeof p, "dst2"), &o, NULL), -EINVAL);
+}
