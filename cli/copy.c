@@ -196,29 +196,12 @@ static void copy_one_file(const struct cli *c, struct report *r,
 		made_link_add(made, sst, dst);
 }
 
-/* Options the tree engine has no way to apply yet: a directory operand
- * with one of them is refused rather than copied without it. */
-static const char *tree_lacks(const struct cli *c)
-{
-	if (c->copy_contents)
-		return "--copy-contents";
-	return NULL;
-}
-
 static void copy_dir_operand(const struct cli *c, struct report *r,
 			     struct made *made, const char *src, const char *dst)
 {
-	const char *lacks = tree_lacks(c);
 	if (!c->recursive) {
 		report_words(r, "-r not specified; omitting directory ", src, "",
 			     NULL, "");
-		return;
-	}
-	if (lacks) {
-		char why[96];
-		snprintf(why, sizeof why, "%s is not supported inside directories yet",
-			 lacks);
-		report_words(r, "cannot copy directory ", src, ": ", NULL, why);
 		return;
 	}
 	cli_copy_tree(c, r, made, src, dst);

@@ -114,7 +114,8 @@ static int merge_into(const struct cli *c, struct report *r, const char *src,
  * existing file's bits kept, -x. */
 static unsigned int file_policy_flags(const struct cli *c)
 {
-	unsigned int f = c->flags & RL_F_ATTR_ONLY;
+	unsigned int f = (c->flags & RL_F_ATTR_ONLY) |
+			 (c->copy_contents ? RL_F_CONTENTS : 0);
 	if (c->link)
 		f |= c->link == LINK_HARD ? RL_TREE_HARDLINK : RL_TREE_SYMLINK;
 	if (c->link && !c->force && !c->remove_dest && !c->backup)

@@ -97,10 +97,12 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 				* unless RL_TREE_DEREF_ALL) */
 #define RL_F_FSYNC       0x04u /* fsync data before it is put in place */
 #define RL_F_ALL_        0x07u /* the flags rl_copy_tree accepts too */
-/* Like cp's options. RL_F_ATTR_ONLY, RL_F_KEEP_MODE and RL_F_DEFAULT_MODE
- * apply to each file of rl_copy_tree too (as cp -r applies them; new
- * directories then get 0777 less the umask); the others are single-file
- * only (rl_copy_file, rl_copy_fileat), rl_copy_tree refuses them: */
+/* Like cp's options. RL_F_ATTR_ONLY, RL_F_KEEP_MODE, RL_F_DEFAULT_MODE and
+ * RL_F_CONTENTS apply to each entry of rl_copy_tree too, as cp -r applies
+ * them (RL_F_DEFAULT_MODE: new directories get 0777 less the umask;
+ * RL_F_CONTENTS: FIFOs and devices inside the tree are read into regular
+ * files, counted as files); the others are single-file only
+ * (rl_copy_file, rl_copy_fileat), and rl_copy_tree refuses them: */
 #define RL_F_ATTR_ONLY   0x08u /* copy no data: a new dst is empty, an existing
                                 * one keeps its data; metadata applied (a
                                 * symlink src onto an existing dst: -EEXIST,

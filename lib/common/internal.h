@@ -163,6 +163,14 @@ int rl__copy_into(int src, const struct stat *st, int dst_dirfd,
 		  struct rl__env *env, const struct rl__guard *guard,
 		  rl_result *res);
 
+/* copy.c: RL_F_CONTENTS: the FIFO or device sfd (opened O_NONBLOCK, stat
+ * st) read to its end into a new regular file dirfd/name, as
+ * rl__copy_into (a FIFO's open waits for its writer, as cp's). */
+int rl__copy_contents(int sfd, const struct stat *st, int dirfd,
+		      const char *name, const rl_options *opts,
+		      struct rl__env *env, const struct rl__guard *guard,
+		      rl_result *res);
+
 /* options.c */
 int rl__options_check(const rl_options *opts);
 /* A full copy of the caller's rl_options, fields past its version zeroed,

@@ -376,6 +376,19 @@ static int open_contents(int sfd)
 	return rl__openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
 }
 
+int rl__copy_contents(int sfd, const struct stat *st, int dirfd,
+		      const char *name, const rl_options *opts,
+		      struct rl__env *env, const struct rl__guard *guard,
+		      rl_result *res)
+{
+	int fd = open_contents(sfd);
+	if (fd < 0)
+		return fd;
+	int r = rl__copy_into(fd, st, dirfd, name, opts, env, guard, res);
+	rl__close(fd);
+	return r;
+}
+
 /* The open source: a regular file, or with RL_F_CONTENTS a FIFO or device,
  * read to its end into a new regular file. */
 static int copy_opened(int sfd, const struct stat *st, int pfd,
@@ -386,14 +399,10 @@ static int copy_opened(int sfd, const struct stat *st, int pfd,
 	int device = S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m);
 	if (!S_ISREG(m) && !(device && (opts->flags & RL_F_CONTENTS)))
 		return S_ISDIR(m) ? -EISDIR : RL_ENOTREGULAR;
-	int fd = device ? open_contents(sfd) : sfd;
-	if (fd < 0)
-		return fd;
 	rl__env_init(&env);
-	int r = rl__copy_into(fd, st, pfd, name, opts, &env, NULL, res);
 	if (device)
-		rl__close(fd);
-	return r;
+		return rl__copy_contents(sfd, st, pfd, name, opts, &env, NULL, res);
+	return rl__copy_into(sfd, st, pfd, name, opts, &env, NULL, res);
 }
 
 int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,

@@ -179,6 +179,33 @@ static int file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 	return file_after(w, e, sfd, &o, r, clone, res);
 }
 
+int rl__file_contents(struct rl__worker *w, struct rl__ent *e, rl_result *res)
+{
+	struct rl__tree *t = w->t;
+	struct rl__env env = t->env;
+	struct rl__asking a;
+	struct stat st;
+	rl_options o = t->cfg.fopts;
+	o.preserve = e->preserve;
+	/* O_NONBLOCK: a FIFO opens at once; the engine reopens it blocking. */
+	int sfd = rl__openat(e->sdir, e->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+			     O_NOCTTY | O_CLOEXEC, 0);
+	if (sfd < 0)
+		return sfd;
+	int r = fstat(sfd, &st) != 0 ? -errno
+		: (st.st_mode & S_IFMT) != (e->st.st_mode & S_IFMT) ? RL_ECHANGED : 0;
+	rl__policy_guard(w, e, &a);
+	if (r == 0)
+		r = rl__copy_contents(sfd, &st, e->ddir, e->dname, &o, &env,
+				      &a.guard, res);
+	rl__close(sfd);
+	if (r == 0 && !e->fresh)
+		rl__undo_note(t, e->dir, e->dname);
+	if (r == 0) /* what was made, and is counted and reported: a file */
+		e->st.st_mode = S_IFREG | (e->st.st_mode & 07777);
+	return r;
+}
+
 int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		  rl_result *res)
 {

@@ -211,6 +211,12 @@ static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 		return rl__file_copy(w, e, sfd, res);
 	case S_IFLNK:
 		return make_symlink(w, e);
+	case S_IFIFO:
+	case S_IFCHR:
+	case S_IFBLK: /* cp -r --copy-contents: read as a file */
+		if (w->t->cfg.fopts.flags & RL_F_CONTENTS)
+			return rl__file_contents(w, e, res);
+		return place(w, e, mk_node, NULL);
 	default:
 		return place(w, e, mk_node, NULL);
 	}

@@ -25,7 +25,8 @@
 			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_HARDLINK | \
 			RL_TREE_SYMLINK | RL_TREE_ONE_FS | RL_TREE_FILE_FLAGS_)
 /* The single-file flags a tree applies to each of its files, as cp -r. */
-#define RL_TREE_FILE_FLAGS_ (RL_F_ATTR_ONLY | RL_F_KEEP_MODE | RL_F_DEFAULT_MODE)
+#define RL_TREE_FILE_FLAGS_ (RL_F_ATTR_ONLY | RL_F_KEEP_MODE | RL_F_DEFAULT_MODE | \
+			     RL_F_CONTENTS)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -364,6 +365,10 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 /* file.c: copy a regular file (sfd open, e->st its stat). */
 int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		  rl_result *res);
+
+/* file.c: RL_F_CONTENTS: the FIFO or device e (e->st) read into a new
+ * regular file, through the single-file engine. */
+int rl__file_contents(struct rl__worker *w, struct rl__ent *e, rl_result *res);
 
 /* links.c: the hard-link table (dev, ino) -> first copy. */
 struct rl__linkref {
