@@ -334,7 +334,9 @@ typedef struct rl_tree_stats {
 	uint64_t dirs;         /* directories created */
 	uint64_t symlinks;     /* symlinks created */
 	uint64_t specials;     /* FIFOs, sockets, device nodes created */
-	uint64_t hardlinks;    /* hard links recreated */
+	uint64_t hardlinks;    /* hard links recreated (with RL_TREE_HARDLINK
+				* or RL_TREE_SYMLINK: every link made to a
+				* source entry) */
 	uint64_t bytes;        /* logical bytes of regular files copied */
 	uint64_t cloned_bytes;
 	uint64_t copied_bytes;
@@ -420,12 +422,18 @@ typedef enum rl_update {
 				    * (excluded and filtered names are
 				    * neither copied nor removed); needs
 				    * RL_TREE_MERGE or RL_TREE_ATOMIC */
-#define RL_TREE_HARDLINK   0x4000u /* hard link each file instead of copying
-				    * it (cp -rl); directories are made */
-#define RL_TREE_SYMLINK    0x8000u /* a symlink to each source file instead
-				    * of a copy (cp -rs): src must be
-				    * absolute, or dst in the current
-				    * directory */
+#define RL_TREE_HARDLINK   0x4000u /* hard link each entry that is not a
+				    * directory instead of copying it (cp
+				    * -rl): a symlink itself, or with
+				    * RL_TREE_DEREF_ALL what it names;
+				    * directories are made; an entry already
+				    * linked to its source is left as is */
+#define RL_TREE_SYMLINK    0x8000u /* a symlink to each source entry that
+				    * is not a directory, naming it by src
+				    * joined with its relative path (cp
+				    * -rs): src must be absolute (-EINVAL);
+				    * an existing symlink there is replaced
+				    * like any entry */
 #define RL_TREE_ONE_FS    0x10000u /* do not descend into directories on
 				    * another filesystem than src (cp -x):
 				    * their mount points are made, empty */
