@@ -7,7 +7,9 @@
  * first: nothing was there). In a directory that existed before, the
  * single-file engine replaces atomically. Once a clone between the two
  * root filesystems has failed for a reason of the filesystem (not of the
- * file), the rest go straight to the copy. */
+ * file), the rest go straight to the copy. cp's per-file options (sparse,
+ * attributes only, default mode) and --copy-contents' FIFOs and devices
+ * go through the single-file engine, which applies them. */
 #include "tree.h"
 #include "../common/sys.h"
 
@@ -188,8 +190,8 @@ int rl__file_contents(struct rl__worker *w, struct rl__ent *e, rl_result *res)
 	rl_options o = t->cfg.fopts;
 	o.preserve = e->preserve;
 	/* O_NONBLOCK: a FIFO opens at once; the engine reopens it blocking. */
-	int sfd = rl__openat(e->sdir, e->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
-			     O_NOCTTY | O_CLOEXEC, 0);
+	int sfd = rl__openat(e->sdir, e->name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+			     O_CLOEXEC | (e->follow ? 0 : O_NOFOLLOW), 0);
 	if (sfd < 0)
 		return sfd;
 	int r = fstat(sfd, &st) != 0 ? -errno

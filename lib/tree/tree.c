@@ -8,8 +8,14 @@
  *   not exist unless RL_TREE_MERGE: then it is replaced atomically).
  * - dst must not exist; with RL_TREE_MERGE an existing directory (a
  *   symlink to one is followed: the caller named it) is merged into:
- *   files replaced atomically (RL_F_NO_CLOBBER: -EEXIST for each), its
- *   directories' modes and times set as preserved.
+ *   files replaced atomically (RL_F_NO_CLOBBER: -EEXIST for each) or
+ *   kept as the update policy, on_ask and on_replace say (policy.c), the
+ *   old one kept under the backup callback's name, its directories'
+ *   modes and times set as preserved.
+ * - cp's per-file options apply to each entry: RL_TREE_HARDLINK and
+ *   RL_TREE_SYMLINK make links instead of copies (make.c), RL_TREE_ONE_FS
+ *   leaves a mount point's contents out (dir.c), sparse and the
+ *   RL_TREE_FILE_FLAGS_ go to the single-file engine (file.c).
  * - dst inside src: RL_EINSIDE unless an exclude or the filter leaves out
  *   dst or a directory on the way to it; the walk also skips dst's root by
  *   device and inode, so the copy never copies itself.
