@@ -97,6 +97,8 @@ void report_msg(struct report *r, const char *fmt, ...)
 void report_file(struct report *r, const char *src, const char *dst,
 		 const rl_result *res);
 void report_dir(struct report *r);
+/* -v for -l and -s: "'src' -> 'dst' (hard link)" or "(symbolic link)". */
+void report_link(struct report *r, const char *src, const char *dst, int hard);
 /* An existing dst kept (-n, -u, -i): counted; cp 9.5's "skipped 'dst'"
  * line with --debug. */
 void report_skipped(struct report *r, const char *dst);

@@ -231,6 +231,18 @@ void report_dir(struct report *r)
 	r->dirs++;
 }
 
+void report_link(struct report *r, const char *src, const char *dst, int hard)
+{
+	if (!r->verbose)
+		return;
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	report_quote(out, src);
+	fputs(" -> ", out);
+	report_quote(out, dst);
+	fputs(hard ? " (hard link)\n" : " (symbolic link)\n", out);
+}
+
 void report_skipped(struct report *r, const char *dst)
 {
 	r->skipped++;

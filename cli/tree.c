@@ -31,11 +31,14 @@ static void on_entry(void *ctx, const char *path, int type, const rl_result *res
 		return;
 	}
 	int is_file = (type & S_IFMT) == S_IFREG && res;
-	if (!is_file && !t->made->on)
+	int is_link = t->c->link && !res; /* -rl, -rs: a link, not a copy */
+	if (!is_file && !is_link && !t->made->on)
 		return;
 	char *s = join(t->src, path), *d = join(t->dst, path);
 	if (is_file)
 		report_file(t->r, s ? s : path, d ? d : path, res);
+	else if (is_link)
+		report_link(t->r, s ? s : path, d ? d : path, t->c->link == LINK_HARD);
 	if (d)
 		made_add_path(t->made, d);
 	free(s);
