@@ -33,8 +33,8 @@ else fail "-rlv: one line per link" "exit $RC, stdout '$OUT', stderr '$ERR'"; fi
 rl_run "$RL" -rsv "$W/lt" lts
 if [ "$RC" = 0 ] && [ "$OUT" = "'$W/lt/d/f' -> 'lts/d/f' (symbolic link)" ]; then pass "-rsv: one line per link"
 else fail "-rsv: one line per link" "exit $RC, stdout '$OUT', stderr '$ERR'"; fi
-"$RL" -r lt ltc
-rl_run "$RL" -rn --debug --json lt/. ltc
+"$RL" -r --reflink=auto lt ltc
+rl_run "$RL" -rn --reflink=auto --debug --json lt/. ltc
 if [ "$RC" = 0 ] && [ "$ERR" = "skipped 'ltc/./d/f'" ] && [ "$(json_field skipped)" = 1 ] &&
    [ "$(json_field files)" = 0 ]; then pass "-rn --debug --json: 'skipped' on stderr, counted in the JSON"
 else fail "-rn --debug --json: 'skipped' on stderr, counted in the JSON" "exit $RC, stdout '$OUT', stderr '$ERR'"; fi
