@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 /* cp -i: "overwrite 'x'? " on stderr, a line from stdin; y or Y says yes. */
-static int ask(struct report *r, const char *dst)
+int ask_overwrite(struct report *r, const char *dst)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -33,6 +33,7 @@ int replace_allowed(const struct cli *c, struct report *r, const char *src,
 		return 1; /* nothing to replace, or the copy's own error */
 	switch (c->update) {
 	case UPDATE_NONE:
+		report_skipped(r, dst);
 		return 0;
 	case UPDATE_NONE_FAIL:
 		report_words(r, "not replacing ", dst, "", NULL, "");
@@ -40,11 +41,17 @@ int replace_allowed(const struct cli *c, struct report *r, const char *src,
 	case UPDATE_OLDER:
 		if (S_ISLNK(st.st_mode))
 			stat(dst, &st); /* a link's target, as cp compares */
-		if (!older(&st, sst))
+		if (!older(&st, sst)) {
+			report_skipped(r, dst);
 			return 0;
+		}
 		break;
 	default:
 		break;
 	}
-	return c->interactive ? ask(r, dst) : 1;
+	if (c->interactive && !ask_overwrite(r, dst)) {
+		report_skipped(r, dst);
+		return 0;
+	}
+	return 1;
 }

@@ -48,6 +48,7 @@ struct cli {
 	int preserve_context;  /* --preserve named context (no SELinux here) */
 	int warn_context;      /* --context=CTX: ignored, said once (as cp) */
 	int default_mode;      /* --no-preserve=mode: new files 0666 less umask */
+	int one_fs;            /* -x: trees stay on SOURCE's filesystem */
 	int usage_try;         /* a usage error is followed by "Try ..." */
 	int usage_status;      /* its exit status: EXIT_USAGE, or cp's 1 for
 	                        * the option combinations cp refuses */
@@ -73,7 +74,7 @@ struct report {
 	int progress;          /* -1 auto, 0 off, 1 on */
 	double t0, last_draw;
 	int drawn;             /* a progress line is on screen */
-	uint64_t files, dirs, bytes, cloned, copied, errors, noclone;
+	uint64_t files, dirs, bytes, cloned, copied, errors, noclone, skipped;
 	uint64_t by_method[RL_METHOD_COUNT_];
 	uint64_t cur_done, cur_total; /* bytes of the current copy */
 	uint64_t base_bytes;          /* bytes finished before it */
@@ -98,6 +99,11 @@ void report_msg(struct report *r, const char *fmt, ...)
 void report_file(struct report *r, const char *src, const char *dst,
 		 const rl_result *res);
 void report_dir(struct report *r);
+/* -v for -l and -s: "'src' -> 'dst' (hard link)" or "(symbolic link)". */
+void report_link(struct report *r, const char *src, const char *dst, int hard);
+/* An existing dst kept (-n, -u, -i): counted; cp 9.5's "skipped 'dst'"
+ * line with --debug. */
+void report_skipped(struct report *r, const char *dst);
 /* Progress of the bytes of the current file or tree. */
 void report_progress(struct report *r, uint64_t done, uint64_t total);
 /* "reflink: interrupted: N files copied, SIZE; 'src' not copied" (a
@@ -166,6 +172,9 @@ char *backup_name(const char *dst, int type, const char *suffix);
  * on, 0 skip (silently, or reported for --update=none-fail). */
 int replace_allowed(const struct cli *c, struct report *r, const char *src,
 		    const struct stat *sst, const char *dst);
+
+/* ask.c: cp -i's question about dst: 1 yes (replace it), 0 no. */
+int ask_overwrite(struct report *r, const char *dst);
 
 /* link.c: -l and -s: make dst a hard or symbolic link to src. */
 void cli_link(const struct cli *c, struct report *r, const char *src,

@@ -54,8 +54,10 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 static void file_error(const struct cli *c, struct report *r, const char *src,
 		       const char *dst, int err, int is_link)
 {
-	if (err == -EEXIST && c->update == UPDATE_NONE)
-		return; /* another writer won the race: skipped, as -n says */
+	if (err == -EEXIST && c->update == UPDATE_NONE) {
+		report_skipped(r, dst); /* another writer won the race */
+		return;
+	}
 	if (err == -EEXIST && is_link && (c->flags & RL_F_ATTR_ONLY))
 		report_words(r, "cannot create symbolic link ", dst, ": ", NULL,
 			     rl_strerror(err));
@@ -194,43 +196,12 @@ static void copy_one_file(const struct cli *c, struct report *r,
 		made_link_add(made, sst, dst);
 }
 
-/* Options the tree engine has no way to apply yet: a directory operand
- * with one of them is refused rather than copied without it. */
-static const char *tree_lacks(const struct cli *c)
-{
-	if (c->link)
-		return c->link == LINK_HARD ? "--link" : "--symbolic-link";
-	if (c->backup)
-		return "--backup";
-	if (c->flags & RL_F_ATTR_ONLY)
-		return "--attributes-only";
-	if (c->interactive)
-		return "--interactive";
-	if (c->update == UPDATE_OLDER || c->update == UPDATE_NONE_FAIL)
-		return "--update";
-	if (c->sparse != RL_SPARSE_AUTO)
-		return "--sparse";
-	if (c->copy_contents)
-		return "--copy-contents";
-	if (c->default_mode)
-		return "--no-preserve=mode";
-	return NULL;
-}
-
 static void copy_dir_operand(const struct cli *c, struct report *r,
 			     struct made *made, const char *src, const char *dst)
 {
-	const char *lacks = tree_lacks(c);
 	if (!c->recursive) {
 		report_words(r, "-r not specified; omitting directory ", src, "",
 			     NULL, "");
-		return;
-	}
-	if (lacks) {
-		char why[96];
-		snprintf(why, sizeof why, "%s is not supported inside directories yet",
-			 lacks);
-		report_words(r, "cannot copy directory ", src, ": ", NULL, why);
 		return;
 	}
 	cli_copy_tree(c, r, made, src, dst);

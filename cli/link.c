@@ -114,12 +114,8 @@ void cli_link(const struct cli *c, struct report *r, const char *src,
 	if (err == -EEXIST && (c->force || c->remove_dest || backup))
 		err = replace(&h, src, dst, backup);
 	free(backup);
-	if (err == 0 && r->verbose) {
-		report_quote(stdout, src);
-		fputs(" -> ", stdout);
-		report_quote(stdout, dst);
-		puts(c->link == LINK_HARD ? " (hard link)" : " (symbolic link)");
-	}
+	if (err == 0)
+		report_link(r, src, dst, c->link == LINK_HARD);
 	if (err < 0) {
 		char reason[160];
 		snprintf(reason, sizeof reason, ": %s", rl_strerror(err));

@@ -246,9 +246,7 @@ static int apply_cp_opt(struct cli *c, int opt, const char *arg, char *err,
 		return 0;
 	case 'Z': return 0; /* no SELinux here: nothing to set, as cp without it */
 	case OPT_CONTEXT: c->warn_context = arg != NULL; return 0;
-	case 'x':
-		c->usage_try = 0;
-		return usage_error(err, cap, "option '--one-file-system' (-x) is not supported yet");
+	case 'x': c->one_fs = 1; return 0;
 	default: return 1;
 	}
 	return c->backup < 0 ? EXIT_USAGE : 0;
@@ -443,7 +441,7 @@ static void usage_cp(FILE *out)
 	      "  -v, --verbose                one line per file naming the method used\n"
 	      "      --debug                  as -v, and how each file was copied (as cp)\n"
 	      "      --keep-directory-symlink  merge into a DEST symlink to a directory\n"
-	      "  -x, --one-file-system        not supported yet (refused)\n"
+	      "  -x, --one-file-system        stay on this file system\n"
 	      "  -Z, --context[=CTX]          no SELinux here: nothing to set\n", out);
 }
 

@@ -231,6 +231,30 @@ void report_dir(struct report *r)
 	r->dirs++;
 }
 
+void report_link(struct report *r, const char *src, const char *dst, int hard)
+{
+	if (!r->verbose)
+		return;
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	report_quote(out, src);
+	fputs(" -> ", out);
+	report_quote(out, dst);
+	fputs(hard ? " (hard link)\n" : " (symbolic link)\n", out);
+}
+
+void report_skipped(struct report *r, const char *dst)
+{
+	r->skipped++;
+	if (!r->debug)
+		return;
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	fputs("skipped ", out);
+	report_quote(out, dst);
+	fputc('\n', out);
+}
+
 static void human(char *buf, size_t cap, double v)
 {
 	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -288,10 +312,12 @@ void report_finish(struct report *r)
 	if (!r->json)
 		return;
 	printf("{\"files\":%llu,\"dirs\":%llu,\"bytes\":%llu,\"cloned_bytes\":%llu,"
-	       "\"copied_bytes\":%llu,\"errors\":%llu,\"seconds\":%.6f,\"methods\":{",
+	       "\"copied_bytes\":%llu,\"errors\":%llu,\"skipped\":%llu,"
+	       "\"seconds\":%.6f,\"methods\":{",
 	       (unsigned long long)r->files, (unsigned long long)r->dirs,
 	       (unsigned long long)r->bytes, (unsigned long long)r->cloned,
 	       (unsigned long long)r->copied, (unsigned long long)r->errors,
+	       (unsigned long long)r->skipped,
 	       now_seconds() - r->t0);
 	for (int m = 0; m < RL_METHOD_COUNT_; m++)
 		printf("%s\"%s\":%llu", m ? "," : "", rl_method_name((rl_method)m),

@@ -11,7 +11,7 @@ struct tree_ctx {
 	struct made *made;
 	uint64_t other_files; /* files of the other operands */
 	const char *src, *dst;
-	int skip_existing; /* -n: an existing entry is kept, not an error */
+	const struct cli *c;
 };
 
 static char *join(const char *a, const char *b)
@@ -31,11 +31,14 @@ static void on_entry(void *ctx, const char *path, int type, const rl_result *res
 		return;
 	}
 	int is_file = (type & S_IFMT) == S_IFREG && res;
-	if (!is_file && !t->made->on)
+	int is_link = t->c->link && !res; /* -rl, -rs: a link, not a copy */
+	if (!is_file && !is_link && !t->made->on)
 		return;
 	char *s = join(t->src, path), *d = join(t->dst, path);
 	if (is_file)
 		report_file(t->r, s ? s : path, d ? d : path, res);
+	else if (is_link)
+		report_link(t->r, s ? s : path, d ? d : path, t->c->link == LINK_HARD);
 	if (d)
 		made_add_path(t->made, d);
 	free(s);
@@ -70,7 +73,11 @@ static int exists_not_dir(const char *path)
 static int on_error(void *ctx, const char *src, const char *dst, int err)
 {
 	struct tree_ctx *t = ctx;
-	if (err == RL_EREFUSED)
+	if (err == -EEXIST && t->c->link) /* -l, -s onto an existing entry */
+		report_words(t->r, t->c->link == LINK_HARD ? "cannot create hard link "
+			     : "cannot create symbolic link ", dst, " to ", src,
+			     ": File exists");
+	else if (err == RL_EREFUSED)
 		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
 	else if (err == -EISDIR) /* cp's words */
 		report_words(t->r, "cannot overwrite directory ", dst,
@@ -78,7 +85,9 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 	else if (err == -ENOTDIR && is_dir(src) && exists_not_dir(dst))
 		report_words(t->r, "cannot overwrite non-directory ", dst,
 			     " with directory ", src, "");
-	else if (err != -EEXIST || !t->skip_existing) /* -n: kept, silently */
+	else if (err == -EEXIST && t->c->update == UPDATE_NONE_FAIL)
+		report_words(t->r, "not replacing ", dst, "", NULL, "");
+	else
 		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
@@ -117,14 +126,79 @@ static int merge_into(const struct cli *c, struct report *r, const char *src,
 	return -1;
 }
 
+/* cp's per-file options, applied to every file of the tree: -l, -s (an
+ * existing DEST file is an error unless -f, --remove-destination or -b,
+ * as for single files), --attributes-only, --no-preserve=mode, an
+ * existing file's bits kept, -x. */
+static unsigned int file_policy_flags(const struct cli *c)
+{
+	unsigned int f = (c->flags & RL_F_ATTR_ONLY) |
+			 (c->copy_contents ? RL_F_CONTENTS : 0);
+	if (c->link)
+		f |= c->link == LINK_HARD ? RL_TREE_HARDLINK : RL_TREE_SYMLINK;
+	if (c->link && !c->force && !c->remove_dest && !c->backup)
+		f |= RL_F_NO_CLOBBER;
+	if (!c->remove_dest)
+		f |= RL_F_KEEP_MODE;
+	if (c->default_mode)
+		f |= RL_F_DEFAULT_MODE;
+	return c->one_fs ? f | RL_TREE_ONE_FS : f;
+}
+
 static unsigned int tree_flags(const struct cli *c, int merge)
 {
 	/* --atomic replaces an existing directory whole instead of merging. */
-	unsigned int f = (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
-			 (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
-			 (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0) |
-			 (c->keep_dir_symlink ? RL_TREE_KEEP_DIR_SYMLINK : 0);
-	return c->update == UPDATE_NONE ? f | RL_F_NO_CLOBBER : f;
+	return (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
+	       (c->deref == 1 || (c->deref == -1 && c->link == LINK_HARD)
+			? RL_TREE_DEREF_ALL : 0) | /* cp -rl follows, as -L */
+	       (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0) |
+	       (c->keep_dir_symlink ? RL_TREE_KEEP_DIR_SYMLINK : 0) |
+	       file_policy_flags(c);
+}
+
+/* cp -i inside a tree: nonzero keeps dst. */
+static int on_ask(void *ctx, const char *dst)
+{
+	struct tree_ctx *t = ctx;
+	return !ask_overwrite(t->r, dst);
+}
+
+/* cp -b inside a tree: the name dst is kept under (cp's). */
+static int on_backup(void *ctx, const char *dst, char *name, size_t cap)
+{
+	struct tree_ctx *t = ctx;
+	char *b = backup_name(dst, t->c->backup, t->c->suffix);
+	int r = !b ? 0 : strlen(b) < cap ? 1 : -ENAMETOOLONG;
+	if (r > 0)
+		memcpy(name, b, strlen(b) + 1);
+	free(b);
+	return r;
+}
+
+/* An existing entry kept (-n, -u, -i): cp 9.5 says so with --debug. */
+static void on_skip(void *ctx, const char *path, int type, const rl_result *res)
+{
+	struct tree_ctx *t = ctx;
+	char *d = *path ? join(t->dst, path) : NULL;
+	(void)type, (void)res;
+	report_skipped(t->r, d ? d : t->dst);
+	free(d);
+}
+
+/* Which existing entries are replaced, and how: -n, -u, --update=, -i,
+ * -b, as for single files. */
+static void tree_policy(const struct cli *c, rl_tree_options *o)
+{
+	static const rl_update update[] = {
+		[UPDATE_ALL] = RL_UPDATE_ALL, [UPDATE_NONE] = RL_UPDATE_NONE,
+		[UPDATE_OLDER] = RL_UPDATE_OLDER,
+		[UPDATE_NONE_FAIL] = RL_UPDATE_NONE_FAIL,
+	};
+	o->update = update[c->update];
+	o->sparse = c->sparse;
+	o->on_ask = c->interactive ? on_ask : NULL;
+	o->backup = c->backup ? on_backup : NULL;
+	o->on_skip = on_skip;
 }
 
 /* A stop error cp words its own way. */
@@ -141,13 +215,17 @@ static void tree_error(struct report *r, const char *src, const char *dst,
 void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 		   const char *src, const char *dst)
 {
-	struct tree_ctx t = { r, made, r->total_files - 1, src, dst,
-			      c->update == UPDATE_NONE };
+	struct tree_ctx t = { r, made, r->total_files - 1, src, dst, c };
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
 	rl_tree_stats stats = RL_TREE_STATS_INIT;
 	int merge = merge_into(c, r, src, dst);
 	if (merge < 0)
 		return;
+	/* cp -rs: links name their sources by absolute paths only. */
+	if (c->link == LINK_SYMBOLIC && src[0] != '/') {
+		report_msg(r, "%s: can make relative symbolic links only in current directory", dst);
+		return;
+	}
 	o.mode = c->mode;
 	o.flags = tree_flags(c, merge);
 	o.preserve = c->preserve;
@@ -160,6 +238,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;
 	o.cancel = cancel_flag();
+	tree_policy(c, &o);
 	int err = rl_copy_tree(src, dst, &o, &stats);
 	if (err == -ECANCELED && cancel_signal()) {
 		r->stopped_at = src;

@@ -97,7 +97,12 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 				* unless RL_TREE_DEREF_ALL) */
 #define RL_F_FSYNC       0x04u /* fsync data before it is put in place */
 #define RL_F_ALL_        0x07u /* the flags rl_copy_tree accepts too */
-/* Single files only (rl_copy_file, rl_copy_fileat), like cp's options: */
+/* Like cp's options. RL_F_ATTR_ONLY, RL_F_KEEP_MODE, RL_F_DEFAULT_MODE and
+ * RL_F_CONTENTS apply to each entry of rl_copy_tree too, as cp -r applies
+ * them (RL_F_DEFAULT_MODE: new directories get 0777 less the umask;
+ * RL_F_CONTENTS: FIFOs and devices inside the tree are read into regular
+ * files, counted as files); the others are single-file only
+ * (rl_copy_file, rl_copy_fileat), and rl_copy_tree refuses them: */
 #define RL_F_ATTR_ONLY   0x08u /* copy no data: a new dst is empty, an existing
                                 * one keeps its data; metadata applied (a
                                 * symlink src onto an existing dst: -EEXIST,
@@ -178,8 +183,8 @@ typedef struct rl_options {
 				  every 250 ms while data moves, and after
 				  the last bytes */
 	void *ctx;             /* passed to on_bytes */
-	/* version 2 (cancel: every call; sparse, backup: single files, which
-	 * rl_copy_tree ignores) */
+	/* version 2 (cancel: every call; sparse, backup: single files;
+	 * rl_copy_tree has its own in rl_tree_options version 3) */
 	const volatile int *cancel; /* optional: see "Cancellation" above */
 	rl_sparse sparse;      /* default RL_SPARSE_AUTO */
 	const char *backup;    /* NULL, or a name (no '/') in dst's directory:
@@ -329,7 +334,9 @@ typedef struct rl_tree_stats {
 	uint64_t dirs;         /* directories created */
 	uint64_t symlinks;     /* symlinks created */
 	uint64_t specials;     /* FIFOs, sockets, device nodes created */
-	uint64_t hardlinks;    /* hard links recreated */
+	uint64_t hardlinks;    /* hard links recreated (with RL_TREE_HARDLINK
+				* or RL_TREE_SYMLINK: every link made to a
+				* source entry) */
 	uint64_t bytes;        /* logical bytes of regular files copied */
 	uint64_t cloned_bytes;
 	uint64_t copied_bytes;
@@ -415,12 +422,18 @@ typedef enum rl_update {
 				    * (excluded and filtered names are
 				    * neither copied nor removed); needs
 				    * RL_TREE_MERGE or RL_TREE_ATOMIC */
-#define RL_TREE_HARDLINK   0x4000u /* hard link each file instead of copying
-				    * it (cp -rl); directories are made */
-#define RL_TREE_SYMLINK    0x8000u /* a symlink to each source file instead
-				    * of a copy (cp -rs): src must be
-				    * absolute, or dst in the current
-				    * directory */
+#define RL_TREE_HARDLINK   0x4000u /* hard link each entry that is not a
+				    * directory instead of copying it (cp
+				    * -rl): a symlink itself, or with
+				    * RL_TREE_DEREF_ALL what it names;
+				    * directories are made; an entry already
+				    * linked to its source is left as is */
+#define RL_TREE_SYMLINK    0x8000u /* a symlink to each source entry that
+				    * is not a directory, naming it by src
+				    * joined with its relative path (cp
+				    * -rs): src must be absolute (-EINVAL);
+				    * an existing symlink there is replaced
+				    * like any entry */
 #define RL_TREE_ONE_FS    0x10000u /* do not descend into directories on
 				    * another filesystem than src (cp -x):
 				    * their mount points are made, empty */
@@ -454,10 +467,14 @@ typedef struct rl_tree_options {
 	rl_sparse sparse;      /* as rl_options.sparse, for every file */
 	rl_ask_cb on_ask;      /* optional (cp -i) */
 	rl_backup_cb backup;   /* optional (cp --backup) */
+	rl_entry_cb on_skip;   /* optional: an existing entry kept by update
+	                        * or on_ask (counted in stats->skipped); path
+	                        * as for on_entry, res NULL (cp --debug's
+	                        * "skipped" line) */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
 	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, \
-	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL }
+	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

@@ -122,6 +122,9 @@ int rl__place_owner(int fd, int dirfd, const char *name, const struct stat *st);
 mode_t rl__place_mode_of(const struct stat *st, int owned);
 /* chmod by fd if fd >= 0, else dirfd/name (never following a symlink). */
 int rl__place_mode(int fd, int dirfd, const char *name, mode_t mode);
+/* Keep the existing dirfd/name also as dirfd/backup (a simple backup
+ * there is replaced), while name still names it: 0 or -errno. */
+int rl__place_backup(int dirfd, const char *name, const char *backup);
 /* Make the directory dirfd/name for this run to fill (0700): 0 or -errno. */
 int rl__place_mkdir(int dirfd, const char *name);
 /* Give us rwx on the directory fd (stat st) if its mode denies them. */
@@ -129,14 +132,24 @@ int rl__place_dir_ours(int fd, const struct stat *st);
 /* copy.c: an unnamed O_TMPFILE in dirfd (tmp[0] = 0), or, where the
  * filesystem has none (FUSE, NFS), a named one left in tmp. fd or -errno. */
 int rl__make_temp(int dirfd, mode_t mode, char tmp[RL__TMP_NAME_MAX]);
-/* Asked before an existing destination (not a directory) is replaced:
- * ask returns 0 to replace it, nonzero to keep it. */
+/* Asked before an existing destination (not a directory) is replaced,
+ * with its lstat and what replaces it: ask returns 0 to replace it (a
+ * name written into backup, cap bytes, to keep it under; "" for none),
+ * or a negative code for the entry: RL_EREFUSED, RL__SKIPPED (kept by
+ * the caller's policy, no error), -EEXIST, -errno. */
 struct rl__guard {
-	int (*ask)(void *ctx, const struct stat *existing);
+	int (*ask)(void *ctx, const struct stat *existing,
+		   const struct stat *src, char *backup, size_t cap);
 	void *ctx;
 };
-/* copy.c: 0 to go on, RL_EREFUSED if the guard (may be NULL) says keep. */
-int rl__guard_ask(const struct rl__guard *g, const struct stat *existing);
+/* An existing entry kept on purpose: the tree counts it as skipped. Never
+ * returned to a caller. */
+#define RL__SKIPPED (RL_ERRNO_BASE - 90)
+/* The longest backup name a guard may give (with its NUL). */
+#define RL__NAME_CAP 256
+/* copy.c: the guard's answer (may be NULL: replace, no backup). */
+int rl__guard_ask(const struct rl__guard *g, const struct stat *existing,
+		  const struct stat *src, char backup[RL__NAME_CAP]);
 /* copy.c: would replacing dirfd/name (its lstat dst) with a copy of src
  * destroy the source? src is what is copied (a symlink's own lstat when
  * copied as a link), target what a symlink src resolves to (NULL when
@@ -149,6 +162,14 @@ int rl__copy_into(int src, const struct stat *st, int dst_dirfd,
 		  const char *name, const rl_options *opts,
 		  struct rl__env *env, const struct rl__guard *guard,
 		  rl_result *res);
+
+/* copy.c: RL_F_CONTENTS: the FIFO or device sfd (opened O_NONBLOCK, stat
+ * st) read to its end into a new regular file dirfd/name, as
+ * rl__copy_into (a FIFO's open waits for its writer, as cp's). */
+int rl__copy_contents(int sfd, const struct stat *st, int dirfd,
+		      const char *name, const rl_options *opts,
+		      struct rl__env *env, const struct rl__guard *guard,
+		      rl_result *res);
 
 /* options.c */
 int rl__options_check(const rl_options *opts);

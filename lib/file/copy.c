@@ -32,11 +32,16 @@ int rl__replaces_source(int dirfd, const char *name, const struct stat *dst,
 	       same_inode(&t, src);
 }
 
-int rl__guard_ask(const struct rl__guard *g, const struct stat *existing)
+int rl__guard_ask(const struct rl__guard *g, const struct stat *existing,
+		  const struct stat *src, char backup[RL__NAME_CAP])
 {
-	if (!g || !g->ask || g->ask(g->ctx, existing) == 0)
+	backup[0] = 0;
+	if (!g || !g->ask)
 		return 0;
-	return RL_EREFUSED;
+	int r = g->ask(g->ctx, existing, src, backup, RL__NAME_CAP);
+	if (r < 0)
+		backup[0] = 0;
+	return r < 0 ? r : 0;
 }
 
 enum { DEST_ABSENT = 0, DEST_REPLACE = 1, DEST_WRITE_INTO = 2 };
@@ -57,8 +62,10 @@ static int special_dest(const struct stat *st, unsigned int flags)
  * target what a symlink src resolves to. */
 static int check_dest(int dirfd, const char *name, const struct stat *src,
 		      const struct stat *target, unsigned int flags,
-		      const struct rl__guard *guard, struct stat *old)
+		      const struct rl__guard *guard, struct stat *old,
+		      char backup[RL__NAME_CAP])
 {
+	backup[0] = 0;
 	int how = DEST_REPLACE;
 	if (fstatat(dirfd, name, old, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? DEST_ABSENT : -errno;
@@ -71,7 +78,7 @@ static int check_dest(int dirfd, const char *name, const struct stat *src,
 		return RL_ESAMEFILE;
 	if (flags & RL_F_NO_CLOBBER)
 		return -EEXIST;
-	int r = rl__guard_ask(guard, old);
+	int r = rl__guard_ask(guard, old, src, backup);
 	return r < 0 ? r : how;
 }
 
@@ -116,50 +123,18 @@ static int link_temp(int fd, int dirfd, char tmp[RL__TMP_NAME_MAX])
 	return rl__place_temp(tmp, link_named, &u);
 }
 
-/* Keep the old dirfd/name also as backup, before the new file takes the
- * name: a hard link made under a fresh name and renamed onto backup (which
- * may exist: a simple backup is replaced), so name is never absent, where
- * cp renames the old file away first. Only where hard links are
- * impossible (vfat, EMLINK), the old file is renamed to backup. */
-struct old_file {
-	int dirfd;
-	const char *name;
-};
-
-static int link_old(void *ctx, const char *tmp)
-{
-	const struct old_file *o = ctx;
-	return linkat(o->dirfd, o->name, o->dirfd, tmp, 0) == 0 ? 0 : -errno;
-}
-
-static int keep_backup(int dirfd, const char *name, const char *backup)
-{
-	char tmp[RL__TMP_NAME_MAX];
-	struct old_file o = { dirfd, name };
-	int r = rl__place_temp(tmp, link_old, &o);
-	if (r == 0) {
-		r = renameat(dirfd, tmp, dirfd, backup) == 0 ? 0 : -errno;
-		/* Also when backup already was this inode: rename then
-		 * does nothing and tmp stays. */
-		unlinkat(dirfd, tmp, 0);
-		return r;
-	}
-	if (r != -EPERM && r != -EOPNOTSUPP && r != -EMLINK)
-		return r;
-	return renameat(dirfd, name, dirfd, backup) == 0 ? 0 : -errno;
-}
-
 /* Make the complete file fd visible as dirfd/name, and close fd. close()
  * can report a late write error (NFS, FUSE), so it comes before the final
  * rename; where the file went straight to its name, a failing close
  * removes it again (dst was absent before). An existing dst is kept as
  * backup (if set) only once the new file is complete and closed. */
 static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX],
-		  int exists, const rl_options *opts)
+		  int exists, const char *backup, const rl_options *opts)
 {
 	int r = 0, direct = 0;
 	int no_clobber = (opts->flags & RL_F_NO_CLOBBER) != 0;
-	const char *backup = exists ? opts->backup : NULL;
+	if (!exists)
+		backup = NULL;
 	if (!tmp[0] && (!exists || no_clobber)) {
 		r = rl__place_unnamed(fd, dirfd, name);
 		direct = r == 0;
@@ -173,7 +148,7 @@ static int commit(int fd, int dirfd, const char *name, char tmp[RL__TMP_NAME_MAX
 		return r;
 	}
 	if ((r = rl__close(fd)) == 0 && !direct && backup)
-		r = keep_backup(dirfd, name, backup);
+		r = rl__place_backup(dirfd, name, backup);
 	if (r == 0 && !direct)
 		r = rl__place_rename(dirfd, tmp, name, no_clobber);
 	if (r < 0)
@@ -264,9 +239,10 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 		  const rl_options *opts, struct rl__env *env,
 		  const struct rl__guard *guard, rl_result *res)
 {
-	char tmp[RL__TMP_NAME_MAX];
+	char tmp[RL__TMP_NAME_MAX], backup[RL__NAME_CAP];
 	struct stat old;
-	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard, &old);
+	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard, &old,
+				backup);
 	if (exists < 0)
 		return exists;
 	if (exists == DEST_WRITE_INTO)
@@ -279,7 +255,8 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 	int r = fill(fd, src, st, opts, env, exists ? &old : NULL, tmp[0] == 0,
 		     res);
 	if (r == 0)
-		return commit(fd, dirfd, name, tmp, exists, opts);
+		return commit(fd, dirfd, name, tmp, exists,
+			      backup[0] ? backup : opts->backup, opts);
 	rl__close(fd);
 	if (tmp[0])
 		unlinkat(dirfd, tmp, 0);
@@ -357,7 +334,7 @@ static int symlink_named(void *ctx, const char *name)
 static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 			const rl_options *opts)
 {
-	char target[PATH_MAX + 1], tmp[RL__TMP_NAME_MAX];
+	char target[PATH_MAX + 1], tmp[RL__TMP_NAME_MAX], backup[RL__NAME_CAP];
 	struct stat st, to, old;
 	if (fstatat(sdir, src, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
@@ -368,7 +345,7 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 	/* What the link names, through any chain: dst must not be that. */
 	int resolves = fstatat(sdir, src, &to, 0) == 0;
 	int exists = check_dest(ddir, name, &st, resolves ? &to : NULL,
-				link_flags(opts->flags), NULL, &old);
+				link_flags(opts->flags), NULL, &old, backup);
 	if (exists < 0)
 		return exists;
 	/* Attributes only: a link has none to give an existing file (cp
@@ -399,6 +376,19 @@ static int open_contents(int sfd)
 	return rl__openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
 }
 
+int rl__copy_contents(int sfd, const struct stat *st, int dirfd,
+		      const char *name, const rl_options *opts,
+		      struct rl__env *env, const struct rl__guard *guard,
+		      rl_result *res)
+{
+	int fd = open_contents(sfd);
+	if (fd < 0)
+		return fd;
+	int r = rl__copy_into(fd, st, dirfd, name, opts, env, guard, res);
+	rl__close(fd);
+	return r;
+}
+
 /* The open source: a regular file, or with RL_F_CONTENTS a FIFO or device,
  * read to its end into a new regular file. */
 static int copy_opened(int sfd, const struct stat *st, int pfd,
@@ -409,14 +399,10 @@ static int copy_opened(int sfd, const struct stat *st, int pfd,
 	int device = S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m);
 	if (!S_ISREG(m) && !(device && (opts->flags & RL_F_CONTENTS)))
 		return S_ISDIR(m) ? -EISDIR : RL_ENOTREGULAR;
-	int fd = device ? open_contents(sfd) : sfd;
-	if (fd < 0)
-		return fd;
 	rl__env_init(&env);
-	int r = rl__copy_into(fd, st, pfd, name, opts, &env, NULL, res);
 	if (device)
-		rl__close(fd);
-	return r;
+		return rl__copy_contents(sfd, st, pfd, name, opts, &env, NULL, res);
+	return rl__copy_into(sfd, st, pfd, name, opts, &env, NULL, res);
 }
 
 int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,

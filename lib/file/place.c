@@ -1,6 +1,7 @@
 /* place.c - putting a new entry in place, for the single-file commit and
  * the tree alike: fresh hidden temporary names (one retry limit), naming
  * an unnamed O_TMPFILE, renaming into place (no-replace where asked),
+ * keeping the old entry as a backup,
  * owners and modes set by fd or by name, and fresh directories this run
  * can fill. */
 #include "../common/internal.h"
@@ -106,6 +107,40 @@ int rl__place_mode(int fd, int dirfd, const char *name, mode_t mode)
 		return -EINVAL;
 	return fchmodat(dirfd, name, mode, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
 }
+
+/* Keep the old dirfd/name also as backup, before the new file takes the
+ * name: a hard link made under a fresh name and renamed onto backup (which
+ * may exist: a simple backup is replaced), so name is never absent, where
+ * cp renames the old file away first. Only where hard links are
+ * impossible (vfat, EMLINK), the old file is renamed to backup. */
+struct old_file {
+	int dirfd;
+	const char *name;
+};
+
+static int link_old(void *ctx, const char *tmp)
+{
+	const struct old_file *o = ctx;
+	return linkat(o->dirfd, o->name, o->dirfd, tmp, 0) == 0 ? 0 : -errno;
+}
+
+int rl__place_backup(int dirfd, const char *name, const char *backup)
+{
+	char tmp[RL__TMP_NAME_MAX];
+	struct old_file o = { dirfd, name };
+	int r = rl__place_temp(tmp, link_old, &o);
+	if (r == 0) {
+		r = renameat(dirfd, tmp, dirfd, backup) == 0 ? 0 : -errno;
+		/* Also when backup already was this inode: rename then
+		 * does nothing and tmp stays. */
+		unlinkat(dirfd, tmp, 0);
+		return r;
+	}
+	if (r != -EPERM && r != -EOPNOTSUPP && r != -EMLINK)
+		return r;
+	return renameat(dirfd, name, dirfd, backup) == 0 ? 0 : -errno;
+}
+
 
 int rl__place_mkdir(int dirfd, const char *name)
 {

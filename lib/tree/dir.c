@@ -92,6 +92,8 @@ static int open_pair(struct rl__worker *w, struct rl__tnode *c,
 		/* Only a mount point can change the filesystem. */
 		c->pseudo = st.st_dev == p->sdev ? p->pseudo
 			    : (unsigned char)rl__is_pseudo_fs(sfd);
+		/* cp -x: a mount point is made, its contents left out. */
+		c->foreign = t->cfg.one_fs && st.st_dev != t->root->sdev;
 		if (!t->scan && (dfd = make_dest(t, c, p)) < 0)
 			r = dfd;
 	}
@@ -128,7 +130,8 @@ static unsigned int dir_preserve(const struct rl__tree *t,
 static int dir_meta(struct rl__tree *t, struct rl__tnode *c)
 {
 	struct stat st = { 0 };
-	st.st_mode = c->meta.mode;
+	/* --no-preserve=mode: the default bits, less the umask. */
+	st.st_mode = t->cfg.default_mode ? (S_IFDIR | 0777) : c->meta.mode;
 	st.st_uid = c->meta.uid;
 	st.st_gid = c->meta.gid;
 	st.st_atim = c->meta.atim;

@@ -106,6 +106,12 @@ static void report_entry(struct rl__worker *w, struct rl__ent *e, int r,
 {
 	if (S_ISREG(e->st.st_mode) && rl__verdict_file(w->t, r, res))
 		return; /* clones cannot work here: the copy stops */
+	r = rl__policy_outcome(w->t, r);
+	/* Kept by the policy: counted as skipped (none-fail's as errors too). */
+	if (r == RL__SKIPPED || (r == -EEXIST && w->t->cfg.update == RL_UPDATE_NONE_FAIL))
+		rl__report_skipped(w, e->dir, e->dname, &e->st);
+	if (r == RL__SKIPPED)
+		return;
 	if (r < 0)
 		rl__report_fail(w, e->dir, e->dname, r);
 	else

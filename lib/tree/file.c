@@ -7,7 +7,9 @@
  * first: nothing was there). In a directory that existed before, the
  * single-file engine replaces atomically. Once a clone between the two
  * root filesystems has failed for a reason of the filesystem (not of the
- * file), the rest go straight to the copy. */
+ * file), the rest go straight to the copy. cp's per-file options (sparse,
+ * attributes only, default mode) and --copy-contents' FIFOs and devices
+ * go through the single-file engine, which applies them. */
 #include "tree.h"
 #include "../common/sys.h"
 
@@ -26,13 +28,16 @@ enum { PLAN_ENGINE, PLAN_IN_PLACE, PLAN_UNNAMED };
 
 /* Through the single-file engine: an unnamed temporary linked into place
  * when complete (and an existing file replaced atomically). */
-static int file_engine(struct rl__tree *t, struct rl__ent *e, int sfd,
+static int file_engine(struct rl__worker *w, struct rl__ent *e, int sfd,
 		       const rl_options *o, int no_clone, rl_result *res)
 {
+	struct rl__tree *t = w->t;
 	struct rl__env env = t->env;
+	struct rl__asking a;
+	rl__policy_guard(w, e, &a);
 	env.no_clone = no_clone || rl__verdict_clones_never(t, e);
 	return rl__copy_into(sfd, &e->st, e->ddir, e->dname, o, &env,
-			     rl__report_guard(t), res);
+			     &a.guard, res);
 }
 
 static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
@@ -41,7 +46,9 @@ static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 	*o = t->cfg.fopts;
 	o->preserve = e->preserve;
 	*clone = 0;
-	if (!e->fresh)
+	/* cp's per-file options are the single-file engine's to apply. */
+	if (!e->fresh || o->sparse != RL_SPARSE_AUTO ||
+	    (o->flags & (RL_F_ATTR_ONLY | RL_F_DEFAULT_MODE)))
 		return PLAN_ENGINE;
 	/* An empty file has nothing to move (nor to see half-made), unless
 	 * a clone is required or its size lies (procfs). */
@@ -108,7 +115,7 @@ static int copy_unnamed(struct rl__worker *w, struct rl__ent *e, int sfd,
 {
 	int dfd = open_unnamed(e, o);
 	if (dfd < 0) /* no O_TMPFILE here: the engine's named temporary */
-		return file_engine(w->t, e, sfd, o, 1, res);
+		return file_engine(w, e, sfd, o, 1, res);
 	int r = file_fill_unnamed(w->t, e, sfd, dfd, o, res);
 	rl__batch_close(w->batch, dfd);
 	return r;
@@ -119,11 +126,10 @@ static int copy_unnamed(struct rl__worker *w, struct rl__ent *e, int sfd,
 static int file_after(struct rl__worker *w, struct rl__ent *e, int sfd,
 		      const rl_options *o, int r, int clone, rl_result *res)
 {
-	struct rl__tree *t = w->t;
 	if (r == COPY_INSTEAD)
 		r = copy_unnamed(w, e, sfd, o, res);
 	if (r == NAME_TAKEN)
-		r = file_engine(t, e, sfd, o, !clone, res);
+		r = file_engine(w, e, sfd, o, !clone, res);
 	return r;
 }
 
@@ -156,7 +162,7 @@ static int file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 	if (plan == PLAN_UNNAMED)
 		return file_after(w, e, sfd, &o, COPY_INSTEAD, 0, res);
 	if (plan == PLAN_ENGINE) {
-		r = file_engine(t, e, sfd, &o, 0, res);
+		r = file_engine(w, e, sfd, &o, 0, res);
 		if (r == 0 && !e->fresh)
 			rl__undo_note(t, e->dir, e->dname);
 		return r;
@@ -173,6 +179,33 @@ static int file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		r = dfd == -EEXIST ? NAME_TAKEN : dfd;
 	}
 	return file_after(w, e, sfd, &o, r, clone, res);
+}
+
+int rl__file_contents(struct rl__worker *w, struct rl__ent *e, rl_result *res)
+{
+	struct rl__tree *t = w->t;
+	struct rl__env env = t->env;
+	struct rl__asking a;
+	struct stat st;
+	rl_options o = t->cfg.fopts;
+	o.preserve = e->preserve;
+	/* O_NONBLOCK: a FIFO opens at once; the engine reopens it blocking. */
+	int sfd = rl__openat(e->sdir, e->name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+			     O_CLOEXEC | (e->follow ? 0 : O_NOFOLLOW), 0);
+	if (sfd < 0)
+		return sfd;
+	int r = fstat(sfd, &st) != 0 ? -errno
+		: (st.st_mode & S_IFMT) != (e->st.st_mode & S_IFMT) ? RL_ECHANGED : 0;
+	rl__policy_guard(w, e, &a);
+	if (r == 0)
+		r = rl__copy_contents(sfd, &st, e->ddir, e->dname, &o, &env,
+				      &a.guard, res);
+	rl__close(sfd);
+	if (r == 0 && !e->fresh)
+		rl__undo_note(t, e->dir, e->dname);
+	if (r == 0) /* what was made, and is counted and reported: a file */
+		e->st.st_mode = S_IFREG | (e->st.st_mode & 07777);
+	return r;
 }
 
 int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,12 +45,15 @@ static int replaces_source(const struct rl__ent *e, const struct stat *cur)
 				   resolves ? &to : NULL);
 }
 
-/* Make e with fn; if something is there already, replace it atomically
- * (made under a temporary name, then renamed over). */
-static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
+/* Make e with fn; if something is there already and the policy lets it
+ * go, replace it atomically (made under a temporary name, the old one
+ * kept as a backup if asked, then renamed over). */
+static int place(struct rl__worker *w, struct rl__ent *e, make_fn fn,
 		 const void *arg)
 {
-	char tmp[RL__TMP_NAME_MAX];
+	struct rl__tree *t = w->t;
+	char tmp[RL__TMP_NAME_MAX], backup[RL__NAME_CAP];
+	struct rl__asking a;
 	struct stat cur;
 	int r = fn(t, e, e->dname, arg);
 	if (r == 0 && !e->fresh)
@@ -61,14 +66,19 @@ static int place(struct rl__tree *t, struct rl__ent *e, make_fn fn,
 		return -errno;
 	if (S_ISDIR(cur.st_mode))
 		return -EISDIR;
-	if (replaces_source(e, &cur))
+	/* cp -rsf: a symlink there, even to the source, is only a name. */
+	int relink = (t->opts->flags & RL_TREE_SYMLINK) && S_ISLNK(cur.st_mode);
+	if (!relink && replaces_source(e, &cur))
 		return RL_ESAMEFILE;
-	if ((r = rl__guard_ask(rl__report_guard(t), &cur)) < 0)
+	rl__policy_guard(w, e, &a);
+	if ((r = rl__guard_ask(&a.guard, &cur, &e->st, backup)) < 0)
 		return r;
 	struct stand_in si = { t, e, fn, arg };
 	if ((r = rl__place_temp(tmp, make_stand_in, &si)) < 0)
 		return r;
-	if ((r = rl__place_rename(e->ddir, tmp, e->dname, 0)) < 0) {
+	if (backup[0])
+		r = rl__place_backup(e->ddir, e->dname, backup);
+	if (r < 0 || (r = rl__place_rename(e->ddir, tmp, e->dname, 0)) < 0) {
 		unlinkat(e->ddir, tmp, 0);
 		return r;
 	}
@@ -140,7 +150,48 @@ static int mk_link(struct rl__tree *t, struct rl__ent *e, const char *name,
 	return r;
 }
 
-static int make_symlink(struct rl__tree *t, struct rl__ent *e)
+/* cp -rl: a hard link to the source entry (a symlink itself, unless
+ * followed, -L: then what it names, as e->st says). */
+static int mk_hard_to_source(struct rl__tree *t, struct rl__ent *e,
+			     const char *name, const void *unused)
+{
+	(void)t, (void)unused;
+	return linkat(e->sdir, e->name, e->ddir, name,
+		      e->follow ? AT_SYMLINK_FOLLOW : 0) == 0 ? 0 : -errno;
+}
+
+static int mk_plain_symlink(struct rl__tree *t, struct rl__ent *e,
+			    const char *name, const void *target)
+{
+	(void)t;
+	return symlinkat(target, e->ddir, name) == 0 ? 0 : -errno;
+}
+
+/* cp -rl, -rs: e made a link to its source (-s: by its absolute path,
+ * src being absolute) instead of a copy; counted as a link. */
+static int link_to_source(struct rl__worker *w, struct rl__ent *e)
+{
+	struct rl__tree *t = w->t;
+	if (t->opts->flags & RL_TREE_HARDLINK) {
+		struct stat cur;
+		int r = place(w, e, mk_hard_to_source, NULL);
+		/* Already a link to it: nothing to do, as cp says nothing. */
+		if ((r == -EEXIST || r == RL_ESAMEFILE) &&
+		    fstatat(e->ddir, e->dname, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    cur.st_dev == e->st.st_dev && cur.st_ino == e->st.st_ino)
+			r = 0;
+		return r < 0 ? r : RL__LINKED;
+	}
+	const char *rel = e->dir == t->top ? "" : rl__relpath(w, e->dir, e->name);
+	char *target = NULL;
+	if (!rel || asprintf(&target, "%s%s%s", t->src, *rel ? "/" : "", rel) < 0)
+		return -ENOMEM;
+	int r = place(w, e, mk_plain_symlink, target);
+	free(target);
+	return r < 0 ? r : RL__LINKED;
+}
+
+static int make_symlink(struct rl__worker *w, struct rl__ent *e)
 {
 	char target[PATH_MAX + 1];
 	ssize_t n = readlinkat(e->sdir, e->name, target, PATH_MAX);
@@ -149,20 +200,25 @@ static int make_symlink(struct rl__tree *t, struct rl__ent *e)
 	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
 	target[n] = 0;
-	return place(t, e, mk_symlink, target);
+	return place(w, e, mk_symlink, target);
 }
 
 static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 		     rl_result *res)
 {
-	struct rl__tree *t = w->t;
 	switch (e->st.st_mode & S_IFMT) {
 	case S_IFREG:
 		return rl__file_copy(w, e, sfd, res);
 	case S_IFLNK:
-		return make_symlink(t, e);
+		return make_symlink(w, e);
+	case S_IFIFO:
+	case S_IFCHR:
+	case S_IFBLK: /* cp -r --copy-contents: read as a file */
+		if (w->t->cfg.fopts.flags & RL_F_CONTENTS)
+			return rl__file_contents(w, e, res);
+		return place(w, e, mk_node, NULL);
 	default:
-		return place(t, e, mk_node, NULL);
+		return place(w, e, mk_node, NULL);
 	}
 }
 
@@ -171,6 +227,8 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 {
 	struct rl__tree *t = w->t;
 	struct rl__linkref ref;
+	if (t->cfg.link_src)
+		return link_to_source(w, e);
 	/* Following symlinks, a file met once may be met again through a
 	 * link to it (cp -R -L --preserve=links makes those hard links). */
 	if (!t->cfg.links || (e->st.st_nlink < 2 && !t->cfg.deref) ||
@@ -180,7 +238,7 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		r = place(t, e, mk_link, &ref);
+		r = place(w, e, mk_link, &ref);
 		rl__links_drop(t, &ref);
 		/* Too many links for the filesystem: a copy keeps the data. */
 		if (r == -EMLINK)

@@ -32,21 +32,62 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The caller's on_replace about an existing entry: nonzero to keep it. */
-static int keep(void *ctx, const struct stat *existing)
+int rl__report_replace(struct rl__tree *t, const struct stat *old)
 {
-	struct rl__tree *t = ctx;
 	struct rl__report *p = &t->report;
+	if (!p->on_replace)
+		return 0;
 	pthread_mutex_lock(&p->mu);
-	int k = p->on_replace(p->ctx, (uint64_t)existing->st_dev,
-			      (uint64_t)existing->st_ino);
+	int k = p->on_replace(p->ctx, (uint64_t)old->st_dev,
+			      (uint64_t)old->st_ino);
 	pthread_mutex_unlock(&p->mu);
 	return k;
 }
 
-const struct rl__guard *rl__report_guard(const struct rl__tree *t)
+/* e's destination path as the caller named it, or NULL without memory. */
+static char *dest_path(struct rl__worker *w, const struct rl__ent *e)
 {
-	return &t->report.guard;
+	struct rl__tree *t = w->t;
+	const char *rel = e->dir == t->top ? "" : rl__relpath(w, e->dir, e->dname);
+	return rel ? full_path(t->dst, rel) : NULL;
+}
+
+int rl__report_ask(struct rl__worker *w, const struct rl__ent *e)
+{
+	struct rl__report *p = &w->t->report;
+	if (!p->on_ask)
+		return 0;
+	char *d = dest_path(w, e);
+	if (!d)
+		return -ENOMEM;
+	pthread_mutex_lock(&p->mu);
+	int keep = p->on_ask(p->ctx, d);
+	pthread_mutex_unlock(&p->mu);
+	free(d);
+	return keep;
+}
+
+int rl__report_backup(struct rl__worker *w, const struct rl__ent *e,
+		      char *name, size_t cap)
+{
+	struct rl__report *p = &w->t->report;
+	name[0] = 0;
+	if (!p->backup)
+		return 0;
+	char *d = dest_path(w, e);
+	if (!d)
+		return -ENOMEM;
+	pthread_mutex_lock(&p->mu);
+	int r = p->backup(p->ctx, d, name, cap);
+	pthread_mutex_unlock(&p->mu);
+	free(d);
+	/* A name that is no name in the entry's directory is refused. */
+	if (r > 0 && (!memchr(name, 0, cap) || !name[0] || strchr(name, '/') ||
+		      !strcmp(name, ".") || !strcmp(name, "..")))
+		r = -EINVAL;
+	if (r <= 0)
+		name[0] = 0;
+	return r < 0 ? r : r > 0;
 }
 
 int rl__report_init(struct rl__tree *t, const rl_tree_options *o)
@@ -57,9 +98,10 @@ int rl__report_init(struct rl__tree *t, const rl_tree_options *o)
 	p->on_error = o->on_error;
 	p->on_progress = o->on_progress;
 	p->on_replace = o->on_replace;
+	p->on_ask = o->on_ask;
+	p->backup = o->backup;
+	p->on_skip = o->on_skip;
 	p->ctx = o->ctx;
-	if (o->on_replace)
-		p->guard = (struct rl__guard){ keep, t };
 	/* The first report after 100 ms: a quick copy gets only the last. */
 	atomic_init(&p->next_progress, now_ns() + PROGRESS_NS);
 	return pthread_mutex_init(&p->mu, NULL) ? -ENOMEM : 0;
@@ -131,6 +173,23 @@ void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 	pthread_mutex_lock(&p->mu);
 	p->on_entry(p->ctx, rel, st ? (int)(st->st_mode & S_IFMT) : S_IFDIR,
 		    linked ? NULL : res);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void rl__report_skipped(struct rl__worker *w, struct rl__tnode *d,
+			const char *name, const struct stat *st)
+{
+	struct rl__tree *t = w->t;
+	struct rl__report *p = &t->report;
+	if (t->scan)
+		return;
+	rl__tally_skipped(t);
+	const char *rel = p->on_skip ? (d == t->top ? "" : rl__relpath(w, d, name))
+				     : NULL;
+	if (!rel)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->on_skip(p->ctx, rel, (int)(st->st_mode & S_IFMT), NULL);
 	pthread_mutex_unlock(&p->mu);
 }
 

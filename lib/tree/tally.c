@@ -58,6 +58,14 @@ void rl__tally_fail(struct rl__tree *t, int err)
 	pthread_mutex_unlock(&y->mu);
 }
 
+void rl__tally_skipped(struct rl__tree *t)
+{
+	struct rl__tally *y = &t->tally;
+	pthread_mutex_lock(&y->mu);
+	y->stats.skipped++;
+	pthread_mutex_unlock(&y->mu);
+}
+
 void rl__tally_total(struct rl__tree *t, uint64_t size)
 {
 	struct rl__tally *y = &t->tally;

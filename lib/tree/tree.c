@@ -8,8 +8,14 @@
  *   not exist unless RL_TREE_MERGE: then it is replaced atomically).
  * - dst must not exist; with RL_TREE_MERGE an existing directory (a
  *   symlink to one is followed: the caller named it) is merged into:
- *   files replaced atomically (RL_F_NO_CLOBBER: -EEXIST for each), its
- *   directories' modes and times set as preserved.
+ *   files replaced atomically (RL_F_NO_CLOBBER: -EEXIST for each) or
+ *   kept as the update policy, on_ask and on_replace say (policy.c), the
+ *   old one kept under the backup callback's name, its directories'
+ *   modes and times set as preserved.
+ * - cp's per-file options apply to each entry: RL_TREE_HARDLINK and
+ *   RL_TREE_SYMLINK make links instead of copies (make.c), RL_TREE_ONE_FS
+ *   leaves a mount point's contents out (dir.c), sparse and the
+ *   RL_TREE_FILE_FLAGS_ go to the single-file engine (file.c).
  * - dst inside src: RL_EINSIDE unless an exclude or the filter leaves out
  *   dst or a directory on the way to it; the walk also skips dst's root by
  *   device and inode, so the copy never copies itself.
@@ -79,7 +85,7 @@ static void split_close(struct split *sp)
 	free(sp->buf);
 }
 
-static int check_options(const rl_tree_options *o)
+static int check_options(const rl_tree_options *o, const char *src)
 {
 	if (o->version == 0 || o->version > RL_TREE_OPTIONS_VERSION)
 		return -EINVAL;
@@ -102,9 +108,8 @@ static int check_options(const rl_tree_options *o)
 		return -EINVAL;
 	if ((o->flags & RL_TREE_HARDLINK) && (o->flags & RL_TREE_SYMLINK))
 		return -EINVAL;
-	/* Not built yet: refused rather than ignored. */
-	if (o->update != RL_UPDATE_ALL || o->sparse != RL_SPARSE_AUTO ||
-	    o->on_ask || o->backup)
+	/* A symlink to each source file names it by an absolute path. */
+	if ((o->flags & RL_TREE_SYMLINK) && src[0] != '/')
 		return -EINVAL;
 	return 0;
 }
@@ -137,13 +142,21 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->deref = (o->flags & RL_TREE_DEREF_ALL) != 0;
 	c->merge = (o->flags & RL_TREE_MERGE) != 0;
 	c->links = (o->preserve & RL_PRESERVE_LINKS) != 0;
-	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) != 0;
+	c->update = o->update;
+	c->link_src = (o->flags & (RL_TREE_HARDLINK | RL_TREE_SYMLINK)) != 0;
+	c->one_fs = (o->flags & RL_TREE_ONE_FS) != 0;
+	c->default_mode = (o->flags & RL_F_DEFAULT_MODE) != 0;
+	/* Keeping every existing entry: the final link or rename decides. */
+	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) || o->update == RL_UPDATE_NONE ||
+			o->update == RL_UPDATE_NONE_FAIL;
 	c->dir_symlinks = (o->flags & RL_TREE_KEEP_DIR_SYMLINK) != 0;
 	c->jobs = jobs_for(o);
 	c->excludes = o->excludes;
 	rl_options_init(&c->fopts, RL_OPTIONS_VERSION);
 	c->fopts.mode = o->mode;
-	c->fopts.flags = o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC);
+	c->fopts.flags = (o->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_FILE_FLAGS_)) |
+			 (c->no_clobber ? RL_F_NO_CLOBBER : 0);
+	c->fopts.sparse = o->sparse;
 	c->fopts.preserve = o->preserve;
 	c->fopts.cancel = rl__tree_options_cancel(o);
 }
@@ -503,7 +516,7 @@ int rl_copy_tree(const char *src, const char *dst, const rl_tree_options *opts,
 	 * ends before the newer fields. */
 	int r = rl__tree_options_copy(&full, opts ? opts : &defaults);
 	if (r == 0)
-		r = check_options(&full);
+		r = check_options(&full, src);
 	if (r < 0)
 		return r;
 	if (full.flags & RL_TREE_ATOMIC)

@@ -22,7 +22,12 @@
 /* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
  * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
 #define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
-			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_KEEP_DIR_SYMLINK)
+			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_HARDLINK | \
+			RL_TREE_SYMLINK | RL_TREE_ONE_FS | RL_TREE_KEEP_DIR_SYMLINK | \
+			RL_TREE_FILE_FLAGS_)
+/* The single-file flags a tree applies to each of its files, as cp -r. */
+#define RL_TREE_FILE_FLAGS_ (RL_F_ATTR_ONLY | RL_F_KEEP_MODE | RL_F_DEFAULT_MODE | \
+			     RL_F_CONTENTS)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -55,6 +60,8 @@ struct rl__tnode {
 	unsigned char failed;        /* not copied: no metadata, no report */
 	unsigned char follow;        /* reached through a symlink (-L) */
 	unsigned char pseudo;        /* source on procfs, sysfs...: sizes lie */
+	unsigned char foreign;       /* -x: on another filesystem than the
+				      * root: made, never read */
 	char name[];                 /* in the parent; "" for the root */
 };
 
@@ -91,8 +98,17 @@ struct rl__cfg {
 	unsigned char deref;         /* RL_TREE_DEREF_ALL: follow every symlink */
 	unsigned char merge;         /* RL_TREE_MERGE */
 	unsigned char links;         /* RL_PRESERVE_LINKS */
-	unsigned char no_clobber;    /* RL_F_NO_CLOBBER (or a top entry) */
+	unsigned char no_clobber;    /* RL_F_NO_CLOBBER (or a top entry, or
+				      * RL_UPDATE_NONE*: the final link or
+				      * rename decides, race-free) */
+	rl_update update;            /* which existing entries are replaced */
+	unsigned char link_src;      /* RL_TREE_HARDLINK or RL_TREE_SYMLINK:
+				      * each non-directory a link to its
+				      * source instead of a copy */
+	unsigned char one_fs;        /* RL_TREE_ONE_FS */
 	unsigned char dir_symlinks;  /* RL_TREE_KEEP_DIR_SYMLINK */
+	unsigned char default_mode;  /* RL_F_DEFAULT_MODE: new dirs 0777 less
+				      * the umask */
 	unsigned int jobs;           /* worker threads, 1..RL_TREE_JOBS_MAX */
 	const char *const *excludes; /* NULL-terminated globs, or NULL */
 	rl_options fopts;            /* for each regular file */
@@ -133,8 +149,10 @@ struct rl__report {
 	rl_error_cb on_error;
 	rl_progress_cb on_progress;
 	rl_replace_cb on_replace;
+	rl_ask_cb on_ask;
+	rl_backup_cb backup;
+	rl_entry_cb on_skip;
 	void *ctx;
-	struct rl__guard guard;      /* asks on_replace, if set */
 	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
 	/* The ticker: a thread reporting progress by time, so reports go on
 	 * while every worker is inside one large file. */
@@ -255,6 +273,7 @@ struct rl__ent {
  *   tree.c -> walk.c -> entry.c -> make.c -> file.c
  *   walk.c, entry.c -> queue.c -> dir.c -> node.c
  *   entry.c, file.c -> batch.c -> ring.c;  make.c -> links.c -> node.c
+ *   file.c, make.c -> policy.c -> report.c
  *   any -> verdict.c -> undo.c -> node.c, remove.c
  *   any -> match.c -> report.c -> tally.c, relpath.c */
 
@@ -349,6 +368,10 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 int rl__file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		  rl_result *res);
 
+/* file.c: RL_F_CONTENTS: the FIFO or device e (e->st) read into a new
+ * regular file, through the single-file engine. */
+int rl__file_contents(struct rl__worker *w, struct rl__ent *e, rl_result *res);
+
 /* links.c: the hard-link table (dev, ino) -> first copy. */
 struct rl__linkref {
 	struct rl__link *first;      /* set when the caller makes the first */
@@ -375,6 +398,20 @@ const char *rl__relpath(struct rl__worker *w, const struct rl__tnode *d,
  * filter? (Then copying src into it is allowed.) */
 int rl__match_covers(struct rl__tree *t, const char *rel);
 
+/* policy.c: what is asked before an existing entry of e goes (on_replace,
+ * the update policy, on_ask, the backup name), as a guard for the
+ * single-file engine and make.c alike. */
+struct rl__asking {
+	struct rl__guard guard;
+	struct rl__worker *w;
+	const struct rl__ent *e;
+};
+void rl__policy_guard(struct rl__worker *w, const struct rl__ent *e,
+		      struct rl__asking *a);
+/* The outcome r of making e as the policy names it: RL_UPDATE_NONE's
+ * -EEXIST (a name taken, also in a race) is RL__SKIPPED. */
+int rl__policy_outcome(const struct rl__tree *t, int r);
+
 /* tally.c: statistics and the stop error. */
 int rl__tally_init(struct rl__tree *t);
 void rl__tally_fini(struct rl__tree *t);
@@ -385,6 +422,8 @@ void rl__tally_stop(struct rl__tree *t, int err);
 int rl__tally_stopped(struct rl__tree *t);
 /* One entry failed with err. */
 void rl__tally_fail(struct rl__tree *t, int err);
+/* One existing entry kept by the update policy or on_ask. */
+void rl__tally_skipped(struct rl__tree *t);
 /* Pre-scan: one regular file of size bytes to come. */
 void rl__tally_total(struct rl__tree *t, uint64_t size);
 /* An entry made, as rl__report_done tells it. */
@@ -416,9 +455,17 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, const struct stat *st,
 		     const rl_result *res, int linked);
-/* What asks the caller's on_replace before an existing entry goes (its
- * ask is NULL without one). */
-const struct rl__guard *rl__report_guard(const struct rl__tree *t);
+/* Before an existing entry goes: may it (on_replace: 0 yes)? Is it to be
+ * replaced (on_ask, asked by dst path: 0 yes)? Under which backup name
+ * (the backup callback: 1 a name in name, 0 none, -errno)? Without the
+ * callback: yes, yes, none. */
+int rl__report_replace(struct rl__tree *t, const struct stat *old);
+int rl__report_ask(struct rl__worker *w, const struct rl__ent *e);
+int rl__report_backup(struct rl__worker *w, const struct rl__ent *e,
+		      char *name, size_t cap);
+/* An existing entry kept by the policy: counted, on_skip told. */
+void rl__report_skipped(struct rl__worker *w, struct rl__tnode *d,
+			const char *name, const struct stat *st);
 /* on_progress at most every 100 ms (force: now, the final report). */
 void rl__report_progress(struct rl__tree *t, int force);
 /* Report progress every ~100 ms from a thread of its own until stopped

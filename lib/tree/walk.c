@@ -84,7 +84,7 @@ static void read_dir(struct rl__worker *w, struct rl__tnode *c)
 		rl__dir_done(w, c);
 		return;
 	}
-	while (!rl__tally_stopped(t)) {
+	while (!c->foreign && !rl__tally_stopped(t)) {
 		ssize_t n = getdents64(c->sfd, w->dents, DENTS_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;

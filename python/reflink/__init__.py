@@ -56,6 +56,19 @@ def _mode(mode: str) -> int:
                          % (mode,)) from None
 
 
+_UPDATES = {"all": _reflink.UPDATE_ALL, "none": _reflink.UPDATE_NONE,
+            "older": _reflink.UPDATE_OLDER,
+            "none-fail": _reflink.UPDATE_NONE_FAIL}
+
+
+def _update(update: str) -> int:
+    try:
+        return _UPDATES[update]
+    except (KeyError, TypeError):
+        raise ValueError("update must be 'all', 'none', 'older' or "
+                         "'none-fail', not %r" % (update,)) from None
+
+
 @dataclass(frozen=True)
 class Result:
     """What one copy did (read-only).
@@ -101,7 +114,8 @@ class TreeStats:
     of files it copied; ``cloned_bytes`` and ``copied_bytes`` split
     ``bytes`` between clones and real copies. ``errors`` counts entries that
     failed, ``clone_impossible`` those of them that failed only because a
-    required clone was impossible.
+    required clone was impossible. ``skipped`` counts existing entries kept
+    by ``update`` (with ``"none-fail"`` they are errors too).
     """
     files: int
     dirs: int
@@ -114,11 +128,12 @@ class TreeStats:
     errors: int
     clone_impossible: int
     by_method: Mapping[str, int] = field(default_factory=dict)
+    skipped: int = 0
 
     @classmethod
     def _from(cls, raw) -> "TreeStats":
         methods = types.MappingProxyType(dict(zip(_reflink.METHODS, raw[10])))
-        return cls(*raw[:10], by_method=methods)
+        return cls(*raw[:10], by_method=methods, skipped=raw[11])
 
 
 # --- The old package's API ------------------------------------------------
@@ -278,7 +293,7 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
              preserve: bool = True, jobs: Optional[int] = None,
              dirs_exist_ok: bool = False, symlinks: bool = True,
              ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None,
-             atomic: bool = False) -> TreeStats:
+             atomic: bool = False, update: str = "all") -> TreeStats:
     """Copy the directory tree ``src`` to ``dst`` with several threads.
 
     Files are cloned where the filesystem can (``mode`` as for
@@ -300,6 +315,15 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     leaves ``dst`` as it was. The result is an exact copy of ``src``
     (``dirs_exist_ok`` is not needed and does not merge).
 
+    ``update`` says which existing files (not directories: those are
+    merged into) a merge replaces, as ``cp --update=`` in coreutils 9.5:
+    ``"all"`` (the default), ``"none"`` (keep every one: ``cp -n``),
+    ``"older"`` (only those whose modification time is older than their
+    source's: ``cp -u``), ``"none-fail"`` (keep every one, each an error).
+    Anything but ``"all"`` implies ``dirs_exist_ok``; a kept file keeps its
+    inode and is never opened for writing, and a file another process
+    makes meanwhile is kept too. ``TreeStats.skipped`` counts them.
+
     The copy is race-safe: nothing is ever written outside ``dst``. An
     entry that fails does not stop the others; at the end the first
     failure is raised (an :class:`OSError`:
@@ -310,6 +334,10 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int)
                              or jobs < 1):
         raise ValueError("jobs must be a positive int or None, not %r" % (jobs,))
+    how = _update(update)
+    if how != _reflink.UPDATE_ALL and atomic:
+        raise ValueError("update=%r needs a merge, not atomic=True" % (update,))
+    dirs_exist_ok = dirs_exist_ok or how != _reflink.UPDATE_ALL
     flags = 0 if symlinks else _reflink.TREE_DEREF_ALL
     if atomic:
         flags |= _reflink.TREE_ATOMIC
@@ -321,7 +349,7 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     if filter_ is not None and os.path.isdir(src):
         filter_.ask_root()
     raw, exc = _reflink.copy_tree(src, dst, _mode(mode), flags, keep,
-                                  jobs or 0, filter_, as_str)
+                                  jobs or 0, filter_, as_str, how)
     stats = TreeStats._from(raw)
     if exc is not None:
         exc.stats = stats

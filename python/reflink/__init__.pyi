@@ -12,6 +12,7 @@ __all__: list[str]
 
 StrOrBytesPath = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 Mode = Literal["auto", "always", "never"]
+Update = Literal["all", "none", "older", "none-fail"]
 _P = TypeVar("_P", str, bytes, os.PathLike[str], os.PathLike[bytes])
 
 class _HasFileno(Protocol):
@@ -48,10 +49,12 @@ class TreeStats:
     errors: int
     clone_impossible: int
     by_method: Mapping[str, int]
+    skipped: int
     def __init__(self, files: int, dirs: int, symlinks: int, specials: int,
                  hardlinks: int, bytes: int, cloned_bytes: int,
                  copied_bytes: int, errors: int, clone_impossible: int,
-                 by_method: Mapping[str, int] = ...) -> None: ...
+                 by_method: Mapping[str, int] = ...,
+                 skipped: int = ...) -> None: ...
 
 def reflink(oldpath: StrOrBytesPath, newpath: StrOrBytesPath) -> None: ...
 def supported_at(path: StrOrBytesPath) -> bool: ...
@@ -66,7 +69,8 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: Mode = ...,
              preserve: bool = ..., jobs: Optional[int] = ...,
              dirs_exist_ok: bool = ..., symlinks: bool = ...,
              ignore: Optional[Callable[[AnyStr, list[AnyStr]], Iterable[AnyStr]]] = ...,
-             atomic: bool = ...) -> TreeStats: ...
+             atomic: bool = ...,
+             update: Update = ...) -> TreeStats: ...
 def ignore_patterns(*patterns: str) -> Callable[[str, Collection[str]], Set[str]]: ...
 def clone_range(src_fd: FileDescriptorLike, src_offset: int,
                 dst_fd: FileDescriptorLike, dst_offset: int, length: int, *,

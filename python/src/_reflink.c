@@ -420,14 +420,15 @@ static PyObject *stats_tuple(const rl_tree_stats *s)
 	if (!methods)
 		return NULL;
 	return Py_BuildValue(
-		"(KKKKKKKKKKN)", (unsigned long long)s->files,
+		"(KKKKKKKKKKNK)", (unsigned long long)s->files,
 		(unsigned long long)s->dirs, (unsigned long long)s->symlinks,
 		(unsigned long long)s->specials,
 		(unsigned long long)s->hardlinks, (unsigned long long)s->bytes,
 		(unsigned long long)s->cloned_bytes,
 		(unsigned long long)s->copied_bytes,
 		(unsigned long long)s->errors,
-		(unsigned long long)s->clone_impossible, methods);
+		(unsigned long long)s->clone_impossible, methods,
+		(unsigned long long)s->skipped);
 }
 
 /* The exception a failed tree copy raises: the first failed entry's when
@@ -539,7 +540,7 @@ static int run_tree(struct tree_call *c, const struct path *src,
 }
 
 PyDoc_STRVAR(copy_tree_doc,
-"copy_tree(src, dst, mode, flags, preserve, jobs, filter, as_str)\n"
+"copy_tree(src, dst, mode, flags, preserve, jobs, filter, as_str[, update])\n"
 "    -> (stats, exception or None)\n\n"
 "rl_copy_tree. filter(relpath, name, is_dir) -> true to leave an entry out,\n"
 "or None; paths reach it as str if as_str, else bytes. A failed copy\n"
@@ -553,12 +554,14 @@ static PyObject *py_copy_tree(PyObject *module, PyObject *args)
 	struct tree_call c = { module, NULL, NULL, 0, 0, NULL };
 	struct watch w;
 	PyObject *filter, *ret = NULL, *exc = NULL;
-	int mode, r;
-	if (!PyArg_ParseTuple(args, "O&O&iIIIOp:copy_tree", path_conv, &src,
+	int mode, update = RL_UPDATE_ALL, r;
+	if (!PyArg_ParseTuple(args, "O&O&iIIIOp|i:copy_tree", path_conv, &src,
 			      path_conv, &dst, &mode, &opts.flags,
-			      &opts.preserve, &opts.jobs, &filter, &c.as_str))
+			      &opts.preserve, &opts.jobs, &filter, &c.as_str,
+			      &update))
 		return NULL;
 	opts.mode = (rl_mode)mode;
+	opts.update = (rl_update)update;
 	c.filter = filter == Py_None ? NULL : filter;
 	if (!(c.errors = PyList_New(0)))
 		goto out;
@@ -618,7 +621,11 @@ static int add_constants(PyObject *m)
 	    add_int(m, "PRESERVE_LINKS", RL_PRESERVE_LINKS) ||
 	    add_int(m, "TREE_DEREF_ALL", RL_TREE_DEREF_ALL) ||
 	    add_int(m, "TREE_MERGE", RL_TREE_MERGE) ||
-	    add_int(m, "TREE_ATOMIC", RL_TREE_ATOMIC))
+	    add_int(m, "TREE_ATOMIC", RL_TREE_ATOMIC) ||
+	    add_int(m, "UPDATE_ALL", RL_UPDATE_ALL) ||
+	    add_int(m, "UPDATE_NONE", RL_UPDATE_NONE) ||
+	    add_int(m, "UPDATE_OLDER", RL_UPDATE_OLDER) ||
+	    add_int(m, "UPDATE_NONE_FAIL", RL_UPDATE_NONE_FAIL))
 		return -1;
 	return PyModule_AddStringConstant(m, "VERSION", RL_VERSION_STRING);
 }

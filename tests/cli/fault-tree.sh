@@ -128,6 +128,35 @@ entry "-r: a symlink cannot be made: it alone" link "$EIO_T" "symlinkat:EIO:path
 entry "-r: a FIFO cannot be made: it alone" fifo "$EIO_T" "mknodat:EIO:path=t/fifo" mknodat --reflink=auto
 entry "-a: a hard link cannot be made: it alone" hard "$EIO_T" "linkat:EIO:path=t/hard" linkat --reflink=auto -a
 
+# --- per-file options onto an existing tree: the old entry kept whole ---
+# kept NAME ENTRY REASON RULES FUNC [OPTION...]: out/t exists with "old"
+# files; ENTRY's replacement fails at FUNC: exactly one error naming it,
+# ENTRY still the old file (its bytes), no backup of it and no debris.
+kept() {
+	local name=$1 ent=$2 reason=$3 rules=$4 func=$5; shift 5
+	rm -rf out && mkdir -p out/t/sub && printf 'old\n' > out/t/f1 &&
+		printf 'old\n' > "out/t/$ent"
+	frun "$rules" "$RL" -r -T "$@" "${KSRC:-in/tree}" out/t
+	err_is 1 "out/t/$ent" "$reason"
+	[ "$(cat "out/t/$ent" 2>/dev/null)" = old ] || why_add "out/t/$ent is not the old file"
+	[ ! -e "out/t/$ent~" ] || why_add "a backup of out/t/$ent was left"
+	[ -z "$(debris)" ] || why_add "debris: $(debris)"
+	fired "$func" || why_add "the $func fault never fired"
+	case_end "$name"
+}
+# (The new file's own temporary name is linked first: after=1 is the
+# backup's.)
+kept "-rb: the backup link fails (linkat EIO): DEST's entry as it was, no backup" sub/f2 \
+	"$EIO_T" "linkat:EIO:after=1:path=t/sub/.rl-tmp" linkat --reflink=auto -b
+kept "-rb: the backup rename fails (renameat EIO): DEST's entry as it was" sub/f2 \
+	"$EIO_T" "renameat:EIO:path=t/sub/f2~" renameat --reflink=auto -b
+kept "-rlf: the link's stand-in cannot be made (linkat EIO): DEST's entry as it was" sub/f2 \
+	"$EIO_T" "linkat:EIO:path=t/sub/.rl-tmp" linkat -l -f
+KSRC="$W/in/tree" kept "-rsf: the link cannot be put in place (renameat EIO): as it was" \
+	sub/f2 "$EIO_T" "renameat:EIO:path=t/sub/f2" renameat -s -f
+kept "-r --attributes-only -p: futimens EIO: DEST's data as it was" sub/f2 \
+	"$EIO_T" "futimens:EIO:path=t/sub/f2" futimens --attributes-only -p
+
 # --- SIGKILL in the middle of a file ---
 # The tree is incomplete, but no file in it may be a partial copy that
 # looks complete (a resumed copy or a reader would trust it).

@@ -25,6 +25,20 @@ if [ "$RC" = 0 ] && [ "$OUT" = "'a' -> 'out' (read_write)" ]; then
 else
 	fail "-v with --reflink=never names read_write" "exit $RC, stdout '$OUT'"
 fi
+# -v inside trees: -rl and -rs name each link; --debug names each file kept.
+mkdir -p lt/d && printf 'x\n' > lt/d/f
+rl_run "$RL" -rlv lt ltl
+if [ "$RC" = 0 ] && [ "$OUT" = "'lt/d/f' -> 'ltl/d/f' (hard link)" ]; then pass "-rlv: one line per link"
+else fail "-rlv: one line per link" "exit $RC, stdout '$OUT', stderr '$ERR'"; fi
+rl_run "$RL" -rsv "$W/lt" lts
+if [ "$RC" = 0 ] && [ "$OUT" = "'$W/lt/d/f' -> 'lts/d/f' (symbolic link)" ]; then pass "-rsv: one line per link"
+else fail "-rsv: one line per link" "exit $RC, stdout '$OUT', stderr '$ERR'"; fi
+"$RL" -r --reflink=auto lt ltc
+rl_run "$RL" -rn --reflink=auto --debug --json lt/. ltc
+if [ "$RC" = 0 ] && [ "$ERR" = "skipped 'ltc/./d/f'" ] && [ "$(json_field skipped)" = 1 ] &&
+   [ "$(json_field files)" = 0 ]; then pass "-rn --debug --json: 'skipped' on stderr, counted in the JSON"
+else fail "-rn --debug --json: 'skipped' on stderr, counted in the JSON" "exit $RC, stdout '$OUT', stderr '$ERR'"; fi
+rm -rf lt ltl lts ltc
 rm -f out
 rl_run "$RL" --reflink=auto a out
 if [ "$RC" = 0 ] && [ -z "$OUT" ] && [ -z "$ERR" ]; then pass "without -v a copy prints nothing"

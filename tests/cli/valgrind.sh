@@ -86,6 +86,11 @@ vg "always mode here (exit 3 where clones are impossible, else 0)" \
 vg "--check" "$(if "$RL" --check "$W" >/dev/null 2>&1; then echo 0; else echo 3; fi)" "$RL" --check "$W" /proc
 vg "-a tree (links, symlink, FIFO, sparse file)" 0 "$RL" --reflink=auto -a in/tree out/tree
 vg "-r -T into an existing tree (merge), -j 4" 0 "$RL" --reflink=never -r -T -j 4 in/tree out/tree
+vg "-r -u --debug --json into an existing tree (all skipped)" 0 "$RL" --reflink=auto -r -u --debug --json -T in/tree out/tree
+vg "-r -b into an existing tree (backups)" 0 "$RL" --reflink=auto -r -b -T in/tree out/tree
+vg "-r --update=none-fail into an existing tree (exit 1)" 1 "$RL" --reflink=auto -r --update=none-fail -T in/tree out/tree
+vg "-rl tree (hard links)" 0 "$RL" -rl in/tree out/tl
+vg "-rs tree (symlinks to absolute sources)" 0 "$RL" -rs "$PWD/in/tree" out/ts
 vgf "copy_file_range EIO half-way" 1 "copy_file_range:short,copy_file_range:EIO:after=1" \
 	"$RL" --reflink=auto in/a out/f1
 vgf "write ENOSPC half-way" 1 "pwrite:ENOSPC:after=1" "$RL" --reflink=never in/a out/f2

@@ -465,8 +465,14 @@ TEST(tree_rejects_bad_arguments)
 	mk_dir("src", 0755);
 	paths("src", "dst");
 	rl_tree_options o = RL_TREE_OPTIONS_INIT;
-	o.flags = 0x8000;
+	o.flags = 0x80000; /* no such flag */
 	ASSERT_EQ(rl_copy_tree(S, D, &o, NULL), -EINVAL);
+	o.flags = RL_F_XATTR_STRICT; /* a single-file flag only */
+	ASSERT_EQ(rl_copy_tree(S, D, &o, NULL), -EINVAL);
+	o.flags = RL_TREE_HARDLINK | RL_TREE_SYMLINK;
+	ASSERT_EQ(rl_copy_tree(S, D, &o, NULL), -EINVAL);
+	o.flags = RL_TREE_SYMLINK; /* a relative source cannot be linked to */
+	ASSERT_EQ(rl_copy_tree("src", D, &o, NULL), -EINVAL);
 	o.flags = 0;
 	o.preserve = 0x100;
 	ASSERT_EQ(rl_copy_tree(S, D, &o, NULL), -EINVAL);

@@ -1,4 +1,3 @@
-# -x: not done yet (needs the tree engine): refused, never ignored
-# only: reflink
+# -x on a single file: nothing to stay on, the copy is made
 echo 1 > a
 $CP -x a b
