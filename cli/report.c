@@ -231,6 +231,18 @@ void report_dir(struct report *r)
 	r->dirs++;
 }
 
+void report_removed(struct report *r, const char *path)
+{
+	r->deleted++;
+	if (!r->verbose)
+		return;
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	fputs("removed ", out);
+	report_quote(out, path);
+	fputc('\n', out);
+}
+
 static void human(char *buf, size_t cap, double v)
 {
 	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -288,11 +300,13 @@ void report_finish(struct report *r)
 	if (!r->json)
 		return;
 	printf("{\"files\":%llu,\"dirs\":%llu,\"bytes\":%llu,\"cloned_bytes\":%llu,"
-	       "\"copied_bytes\":%llu,\"errors\":%llu,\"seconds\":%.6f,\"methods\":{",
+	       "\"copied_bytes\":%llu,\"errors\":%llu,\"deleted\":%llu,\"seconds\":%.6f,"
+	       "\"methods\":{",
 	       (unsigned long long)r->files, (unsigned long long)r->dirs,
 	       (unsigned long long)r->bytes, (unsigned long long)r->cloned,
 	       (unsigned long long)r->copied, (unsigned long long)r->errors,
-	       now_seconds() - r->t0);
+	       (unsigned long long)r->deleted, now_seconds() - r->t0);
+
 	for (int m = 0; m < RL_METHOD_COUNT_; m++)
 		printf("%s\"%s\":%llu", m ? "," : "", rl_method_name((rl_method)m),
 		       (unsigned long long)r->by_method[m]);

@@ -55,10 +55,22 @@ static int is_symlink(const char *path)
 	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
+/* --delete removed DEST/path. */
+static void on_delete(void *ctx, const char *path, int type)
+{
+	struct tree_ctx *t = ctx;
+	char *d = join(t->dst, path);
+	(void)type;
+	report_removed(t->r, d ? d : path);
+	free(d);
+}
+
 static int on_error(void *ctx, const char *src, const char *dst, int err)
 {
 	struct tree_ctx *t = ctx;
-	if (err == RL_EREFUSED)
+	if (!src) /* --delete could not remove it (rm's words) */
+		report_error(t->r, "cannot remove", dst, NULL, err);
+	else if (err == RL_EREFUSED)
 		report_just_made(t->r, src, dst, is_symlink(dst), is_symlink(src));
 	else if (err == -EISDIR) /* cp's words */
 		report_words(t->r, "cannot overwrite directory ", dst,
@@ -108,6 +120,9 @@ static unsigned int tree_flags(const struct cli *c, int merge)
 	unsigned int f = (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
 			 (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
 			 (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
+	/* A new DEST has nothing to remove; --atomic makes it exact anyway. */
+	if (c->prune && (c->atomic || merge))
+		f |= RL_TREE_DELETE;
 	return c->update == UPDATE_NONE ? f | RL_F_NO_CLOBBER : f;
 }
 
@@ -139,6 +154,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.excludes = c->excludes;
 	o.on_entry = on_entry;
 	o.on_error = on_error;
+	o.on_delete = on_delete;
 	o.on_replace = made->on ? on_replace : NULL;
 	/* A progress callback costs a counting pass: only when shown. */
 	o.on_progress = r->progress != 0 ? on_progress : NULL;

@@ -22,7 +22,7 @@
 /* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
  * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
 #define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
-			RL_TREE_MERGE | RL_TREE_ATOMIC)
+			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_DELETE)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -90,6 +90,7 @@ struct rl__cfg {
 	unsigned int preserve;       /* RL_PRESERVE_* as asked */
 	unsigned char deref;         /* RL_TREE_DEREF_ALL: follow every symlink */
 	unsigned char merge;         /* RL_TREE_MERGE */
+	unsigned char prune;         /* RL_TREE_DELETE */
 	unsigned char links;         /* RL_PRESERVE_LINKS */
 	unsigned char no_clobber;    /* RL_F_NO_CLOBBER (or a top entry) */
 	unsigned int jobs;           /* worker threads, 1..RL_TREE_JOBS_MAX */
@@ -132,6 +133,7 @@ struct rl__report {
 	rl_error_cb on_error;
 	rl_progress_cb on_progress;
 	rl_replace_cb on_replace;
+	rl_delete_cb on_delete;
 	void *ctx;
 	struct rl__guard guard;      /* asks on_replace, if set */
 	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
@@ -255,7 +257,8 @@ struct rl__ent {
  *   walk.c, entry.c -> queue.c -> dir.c -> node.c
  *   entry.c, file.c -> batch.c -> ring.c;  make.c -> links.c -> node.c
  *   any -> verdict.c -> undo.c -> node.c, remove.c
- *   any -> match.c -> report.c -> tally.c, relpath.c */
+ *   any -> match.c -> report.c -> tally.c, relpath.c
+ *   walk.c -> delete.c -> remove.c, match.c, report.c */
 
 /* node.c: nodes and the bounded cache of their fds. */
 int rl__cache_init(struct rl__tree *t, unsigned int max_open);
@@ -389,6 +392,8 @@ void rl__tally_total(struct rl__tree *t, uint64_t size);
 /* An entry made, as rl__report_done tells it. */
 void rl__tally_done(struct rl__tree *t, const struct rl__tnode *d,
 		    const struct stat *st, const rl_result *res, int linked);
+/* One entry removed by RL_TREE_DELETE. */
+void rl__tally_deleted(struct rl__tree *t);
 /* The stats so far; bytes include those moved of files not yet done. */
 void rl__tally_snapshot(struct rl__tree *t, rl_tree_stats *out);
 /* Bytes of a file being copied: add moved, take off done (its total,
@@ -415,6 +420,10 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, const struct stat *st,
 		     const rl_result *res, int linked);
+/* RL_TREE_DELETE removed the entry rel (relative to dst), or could not
+ * (err, passed to on_error with no source). */
+void rl__report_removed(struct rl__tree *t, const char *rel, mode_t type);
+void rl__report_unremoved(struct rl__tree *t, const char *rel, int err);
 /* What asks the caller's on_replace before an existing entry goes (its
  * ask is NULL without one). */
 const struct rl__guard *rl__report_guard(const struct rl__tree *t);
@@ -457,8 +466,32 @@ void rl__undo_run(struct rl__tree *t);
 /* Drop the log and log nothing more (clones work, or the run is over). */
 void rl__undo_forget(struct rl__tree *t);
 
-/* remove.c: remove dirfd/name and all below it, relative to fds: 0 or
- * -errno. */
+/* remove.c: remove dirfd/name and all below it, relative to fds, never
+ * following a symlink nor leaving dirfd's filesystem: 0 (also when it is
+ * gone already) or the first -errno. */
 int rl__remove_tree(int dirfd, const char *name);
+/* What a removal tells as it goes (each optional): rel is the entry's
+ * path from dirfd; type its S_IFMT bits (S_IFDIR for a directory, told
+ * after its contents; 0 when the filesystem does not say). A failed
+ * entry is told once, and the directories holding it are kept untold. */
+struct rl__rm_cb {
+	void (*gone)(void *ctx, const char *rel, mode_t type);
+	void (*fail)(void *ctx, const char *rel, int err);
+	void *ctx;
+};
+/* Remove dirfd/name whatever it is (type: what it was seen as, 0 if not
+ * known), a directory with all below it: 0 or the first -errno. */
+int rl__remove_entry(int dirfd, const char *name, mode_t type,
+		     const struct rl__rm_cb *cb);
+
+/* delete.c: RL_TREE_DELETE. */
+/* In d, a directory that was there before the run, remove each entry
+ * with no counterpart in d's source, or of another kind (a directory
+ * against a non-directory), unless excluded. Before d's entries are made. */
+void rl__delete_extra(struct rl__worker *w, struct rl__tnode *d);
+/* May src (real path s) be copied into dst (real path d) with
+ * RL_TREE_DELETE? RL_EINSIDE when s lies inside d and no exclude or
+ * filter keeps it: the removal would reach the source. */
+int rl__delete_check(struct rl__tree *t, const char *s, const char *d);
 
 #endif

@@ -1,0 +1,158 @@
+/* delete.c - RL_TREE_DELETE: in each destination directory that was there
+ * before the run, remove what the source's directory lacks, once the
+ * directory is open and before its entries are copied (as rsync's
+ * --delete-during: the space is free before the copy needs it, and each
+ * directory is listed while its fds are at hand, so -j N workers prune
+ * their directories in parallel). A name is looked up in the source
+ * directory's fd (fstatat, O_NOFOLLOW unless -L): absent, or of the other
+ * kind (directory against non-directory, which the copy could not
+ * replace), it goes, unless the excludes or the filter leave it out. The
+ * removal itself is remove.c's, relative to the directory's fd. */
+#include "tree.h"
+#include "../common/sys.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DENTS_BUF (32 * 1024)
+
+/* One directory's pruning: paths for the reports, built when needed. */
+struct prune {
+	struct rl__worker *w;
+	struct rl__tnode *d;
+	char *base;                  /* d's path from the root, NULL until used */
+	char *path;
+	size_t cap;
+};
+
+/* base/rel (rel alone at the root), in p->path; NULL without memory. */
+static const char *full(struct prune *p, const char *rel)
+{
+	if (!p->base) {
+		const char *b = rl__relpath(p->w, p->d, NULL);
+		if (!b || !(p->base = strdup(b)))
+			return NULL;
+	}
+	size_t bl = strlen(p->base), need = bl + strlen(rel) + 2;
+	if (need > p->cap) {
+		char *n = realloc(p->path, need);
+		if (!n)
+			return NULL;
+		p->path = n;
+		p->cap = need;
+	}
+	memcpy(p->path, p->base, bl);
+	if (bl)
+		p->path[bl++] = '/';
+	memcpy(p->path + bl, rel, strlen(rel) + 1);
+	return p->path;
+}
+
+static void on_gone(void *ctx, const char *rel, mode_t type)
+{
+	struct prune *p = ctx;
+	const char *path = full(p, rel);
+	rl__report_removed(p->w->t, path ? path : rel, type);
+}
+
+static void on_fail(void *ctx, const char *rel, int err)
+{
+	struct prune *p = ctx;
+	const char *path = full(p, rel);
+	rl__report_unremoved(p->w->t, path ? path : rel, err);
+}
+
+/* The kind of d's destination entry name, as the listing says (dt) or
+ * lstat: S_IFMT bits, 0 if it is gone. */
+static mode_t dest_type(struct rl__tnode *d, const char *name, unsigned char dt)
+{
+	struct stat st;
+	switch (dt) {
+	case DT_DIR: return S_IFDIR;
+	case DT_REG: return S_IFREG;
+	case DT_LNK: return S_IFLNK;
+	case DT_FIFO: return S_IFIFO;
+	case DT_SOCK: return S_IFSOCK;
+	case DT_CHR: return S_IFCHR;
+	case DT_BLK: return S_IFBLK;
+	default:
+		return fstatat(d->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+			       ? st.st_mode & S_IFMT : 0;
+	}
+}
+
+/* Does the source have a counterpart of d's entry name, of the same kind
+ * as far as the copy cares (directory or not)? When it cannot tell, yes. */
+static int has_counterpart(struct rl__tree *t, struct rl__tnode *d,
+			   const char *name, int dst_dir)
+{
+	struct stat st;
+	if (fstatat(d->sfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno != ENOENT;
+	/* -L copies what a link names; a dangling one fails, so keep. */
+	if (S_ISLNK(st.st_mode) && (t->cfg.deref || d->follow) &&
+	    fstatat(d->sfd, name, &st, 0) != 0)
+		return 1;
+	return !S_ISDIR(st.st_mode) == !dst_dir;
+}
+
+static void prune_one(struct prune *p, const char *name, unsigned char dt)
+{
+	struct rl__worker *w = p->w;
+	struct rl__tnode *d = p->d;
+	mode_t type = dest_type(d, name, dt);
+	if (!type || has_counterpart(w->t, d, name, S_ISDIR(type)) ||
+	    rl__match_excluded(w, d, name, S_ISDIR(type)))
+		return;
+	struct rl__rm_cb cb = { on_gone, on_fail, p };
+	rl__remove_entry(d->dfd, name, type, &cb);
+}
+
+void rl__delete_extra(struct rl__worker *w, struct rl__tnode *d)
+{
+	struct rl__tree *t = w->t;
+	struct prune p = { w, d, NULL, NULL, 0 };
+	char *buf = malloc(DENTS_BUF);
+	/* A fd of its own: the listing's offset is nobody else's business. */
+	int fd = buf ? rl__openat(d->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
+		     : -ENOMEM;
+	if (fd < 0)
+		rl__report_fail(w, d, NULL, fd);
+	while (fd >= 0 && !rl__tally_stopped(t)) {
+		ssize_t n = getdents64(fd, buf, DENTS_BUF);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rl__report_fail(w, d, NULL, -errno);
+		if (n <= 0)
+			break;
+		for (ssize_t off = 0; off < n && !rl__tally_stopped(t);) {
+			const char *rec = buf + off;
+			const char *name = rec + offsetof(struct dirent64, d_name);
+			unsigned short len;
+			memcpy(&len, rec + offsetof(struct dirent64, d_reclen), sizeof len);
+			off += len;
+			if (!(name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
+				prune_one(&p, name, (unsigned char)rec[offsetof(
+						  struct dirent64, d_type)]);
+		}
+	}
+	if (fd >= 0)
+		rl__close(fd);
+	free(buf);
+	free(p.base);
+	free(p.path);
+}
+
+int rl__delete_check(struct rl__tree *t, const char *s, const char *d)
+{
+	size_t n = strlen(d);
+	if (strncmp(s, d, n) != 0 || (s[n] != '/' && n != 1))
+		return 0;
+	return rl__match_covers(t, s + n + (s[n] == '/')) ? 0 : RL_EINSIDE;
+}
