@@ -101,7 +101,8 @@ class TreeStats:
     of files it copied; ``cloned_bytes`` and ``copied_bytes`` split
     ``bytes`` between clones and real copies. ``errors`` counts entries that
     failed, ``clone_impossible`` those of them that failed only because a
-    required clone was impossible.
+    required clone was impossible. ``deleted`` counts the entries
+    ``delete=True`` removed (a removed directory's contents included).
     """
     files: int
     dirs: int
@@ -114,11 +115,12 @@ class TreeStats:
     errors: int
     clone_impossible: int
     by_method: Mapping[str, int] = field(default_factory=dict)
+    deleted: int = 0
 
     @classmethod
     def _from(cls, raw) -> "TreeStats":
         methods = types.MappingProxyType(dict(zip(_reflink.METHODS, raw[10])))
-        return cls(*raw[:10], by_method=methods)
+        return cls(*raw[:10], by_method=methods, deleted=raw[11])
 
 
 # --- The old package's API ------------------------------------------------
@@ -278,7 +280,7 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
              preserve: bool = True, jobs: Optional[int] = None,
              dirs_exist_ok: bool = False, symlinks: bool = True,
              ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None,
-             atomic: bool = False) -> TreeStats:
+             atomic: bool = False, delete: bool = False) -> TreeStats:
     """Copy the directory tree ``src`` to ``dst`` with several threads.
 
     Files are cloned where the filesystem can (``mode`` as for
@@ -300,6 +302,16 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     leaves ``dst`` as it was. The result is an exact copy of ``src``
     (``dirs_exist_ok`` is not needed and does not merge).
 
+    ``delete``: ``dst`` becomes an exact copy of ``src``, as ``rsync -a
+    --delete`` makes it: ``src`` is merged into ``dst`` (``dirs_exist_ok``
+    implied) and every entry of ``dst`` with no counterpart in ``src`` is
+    removed (one of the other kind too: a directory where ``src`` has a
+    file). Names ``ignore`` leaves out are neither copied nor removed. A
+    symlink in ``dst`` is removed as a link, never followed, and nothing
+    outside ``dst`` is removed. ``TreeStats.deleted`` counts what went; an
+    entry that cannot be removed is in ``.errors`` with ``filename`` set
+    and no ``filename2``. With ``atomic`` the result is exact anyway.
+
     The copy is race-safe: nothing is ever written outside ``dst``. An
     entry that fails does not stop the others; at the end the first
     failure is raised (an :class:`OSError`:
@@ -313,8 +325,10 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     flags = 0 if symlinks else _reflink.TREE_DEREF_ALL
     if atomic:
         flags |= _reflink.TREE_ATOMIC
-    elif dirs_exist_ok:
+    elif dirs_exist_ok or delete:
         flags |= _reflink.TREE_MERGE
+    if delete:
+        flags |= _reflink.TREE_DELETE
     keep = (_COPY2 | _reflink.PRESERVE_LINKS) if preserve else 0
     as_str = not isinstance(os.fspath(src), bytes)
     filter_ = _IgnoreFilter(src, ignore, as_str) if ignore is not None else None
