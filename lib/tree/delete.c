@@ -67,6 +67,12 @@ static void on_fail(void *ctx, const char *rel, int err)
 	rl__report_unremoved(p->w->t, path ? path : rel, err);
 }
 
+static int on_stop(void *ctx)
+{
+	struct prune *p = ctx;
+	return rl__tally_stopped(p->w->t);
+}
+
 /* The kind of d's destination entry name, as the listing says (dt) or
  * lstat: S_IFMT bits, 0 if it is gone. */
 static mode_t dest_type(struct rl__tnode *d, const char *name, unsigned char dt)
@@ -95,7 +101,7 @@ static int has_counterpart(struct rl__tree *t, struct rl__tnode *d,
 	if (fstatat(d->sfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno != ENOENT;
 	/* -L copies what a link names; a dangling one fails, so keep. */
-	if (S_ISLNK(st.st_mode) && (t->cfg.deref || d->follow) &&
+	if (S_ISLNK(st.st_mode) && t->cfg.deref &&
 	    fstatat(d->sfd, name, &st, 0) != 0)
 		return 1;
 	return !S_ISDIR(st.st_mode) == !dst_dir;
@@ -109,7 +115,7 @@ static void prune_one(struct prune *p, const char *name, unsigned char dt)
 	if (!type || has_counterpart(w->t, d, name, S_ISDIR(type)) ||
 	    rl__match_excluded(w, d, name, S_ISDIR(type)))
 		return;
-	struct rl__rm_cb cb = { on_gone, on_fail, p };
+	struct rl__rm_cb cb = { on_gone, on_fail, on_stop, p };
 	rl__remove_entry(d->dfd, name, type, &cb);
 }
 

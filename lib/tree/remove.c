@@ -6,7 +6,8 @@
  * Each directory is listed once: its non-directories are unlinked as they
  * are read, its subdirectories kept by name and emptied one after another.
  * An entry that cannot go is told once (cb->fail) and keeps the
- * directories above it, which are then not told again. Used by
+ * directories above it, which are then not told again. A stop (cb->stop,
+ * asked per entry) leaves the rest as it is. Used by
  * RL_MODE_ALWAYS's undo, --atomic (stale stages, the old tree) and
  * --delete. */
 #include "tree.h"
@@ -155,9 +156,14 @@ static void clear_one(struct rm *m, int fd, const char *name, unsigned char dt)
 		fail(m, name, -ENOMEM);
 }
 
+static int stopped(const struct rm *m)
+{
+	return m->cb && m->cb->stop && m->cb->stop(m->cb->ctx);
+}
+
 static void clear_files(struct rm *m, int fd)
 {
-	for (;;) {
+	while (!stopped(m)) {
 		ssize_t n = getdents64(fd, m->buf, DENTS_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -165,7 +171,7 @@ static void clear_files(struct rm *m, int fd)
 			fail(m, NULL, -errno);
 		if (n <= 0)
 			return;
-		for (ssize_t off = 0; off < n;) {
+		for (ssize_t off = 0; off < n && !stopped(m);) {
 			const char *rec = m->buf + off;
 			const char *name = rec + offsetof(struct dirent64, d_name);
 			unsigned short len;
@@ -259,6 +265,10 @@ static void run(struct rm *m, int dirfd, int fd)
 {
 	while (m->depth > 0) {
 		struct level *lv = &m->lv[m->depth - 1];
+		if (stopped(m)) { /* what is left stays, untold */
+			rl__close(fd);
+			return;
+		}
 		if (!lv->listed) {
 			lv->listed = 1;
 			clear_files(m, fd);

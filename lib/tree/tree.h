@@ -477,6 +477,7 @@ int rl__remove_tree(int dirfd, const char *name);
 struct rl__rm_cb {
 	void (*gone)(void *ctx, const char *rel, mode_t type);
 	void (*fail)(void *ctx, const char *rel, int err);
+	int (*stop)(void *ctx);      /* nonzero: leave the rest (cancelled) */
 	void *ctx;
 };
 /* Remove dirfd/name whatever it is (type: what it was seen as, 0 if not

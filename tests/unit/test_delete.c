@@ -286,3 +286,37 @@ TEST(delete_from_a_version_3_caller)
 	ASSERT_OK(rl_tree_options_init((rl_tree_options *)(void *)buf, 3));
 	ASSERT_EQ(buf[sizeof buf - 1], 0x5a);
 }
+
+static volatile int cancel_flag;
+
+static void cancel_on_delete(void *ctx, const char *path, int type)
+{
+	(void)path;
+	(void)type;
+	(*(int *)ctx)++;
+	__atomic_store_n(&cancel_flag, 1, __ATOMIC_RELAXED);
+}
+
+/* A stop during a large removal leaves the rest, at once. */
+TEST(delete_stops_when_cancelled)
+{
+	build_pair();
+	for (int i = 0; i < 200; i++) {
+		char rel[64];
+		snprintf(rel, sizeof rel, "dst/extra/many%d", i);
+		mk_file(rel, 1, (unsigned)i);
+	}
+	int calls = 0;
+	cancel_flag = 0;
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_MERGE | RL_TREE_DELETE;
+	o.jobs = 1;
+	o.on_delete = cancel_on_delete;
+	o.ctx = &calls;
+	o.cancel = &cancel_flag;
+	rl_tree_stats st = RL_TREE_STATS_INIT;
+	ASSERT_EQ(rl_copy_tree(S, D, &o, &st), -ECANCELED);
+	ASSERT(calls >= 1 && calls < 100);
+	ASSERT_EQ(st.deleted, (uint64_t)calls);
+	ASSERT(count_in("dst/extra") > 100);
+}
