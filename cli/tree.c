@@ -55,6 +55,18 @@ static int is_symlink(const char *path)
 	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int exists_not_dir(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
 /* --delete removed DEST/path. */
 static void on_delete(void *ctx, const char *path, int type)
 {
@@ -75,6 +87,9 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 	else if (err == -EISDIR) /* cp's words */
 		report_words(t->r, "cannot overwrite directory ", dst,
 			     " with non-directory", NULL, "");
+	else if (err == -ENOTDIR && is_dir(src) && exists_not_dir(dst))
+		report_words(t->r, "cannot overwrite non-directory ", dst,
+			     " with directory ", src, "");
 	else if (err != -EEXIST || !t->skip_existing) /* -n: kept, silently */
 		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
@@ -119,7 +134,8 @@ static unsigned int tree_flags(const struct cli *c, int merge)
 	/* --atomic replaces an existing directory whole instead of merging. */
 	unsigned int f = (c->flags & (RL_F_NO_CLOBBER | RL_F_FSYNC)) |
 			 (c->deref == 1 ? RL_TREE_DEREF_ALL : 0) |
-			 (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0);
+			 (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0) |
+			 (c->keep_dir_symlink ? RL_TREE_KEEP_DIR_SYMLINK : 0);
 	/* A new DEST has nothing to remove; --atomic makes it exact anyway. */
 	if (c->prune && (c->atomic || merge))
 		f |= RL_TREE_DELETE;

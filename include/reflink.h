@@ -430,6 +430,11 @@ typedef enum rl_update {
 #define RL_TREE_ONE_FS    0x10000u /* do not descend into directories on
 				    * another filesystem than src (cp -x):
 				    * their mount points are made, empty */
+#define RL_TREE_KEEP_DIR_SYMLINK 0x20000u /* merging, a symlink in dst to a
+				    * directory where src has a directory
+				    * is followed and merged into (cp
+				    * --keep-directory-symlink; it may
+				    * lead outside dst: the caller asks) */
 
 /*
  * Delete (RL_TREE_DELETE): dst becomes an exact copy of src, as rsync -a
@@ -446,7 +451,10 @@ typedef enum rl_update {
  * climbing back by ".." checks device and inode, so swapping a directory
  * for a symlink during the run cannot lead it outside dst. The source
  * inside dst is refused (RL_EINSIDE) unless the excludes or filter leave
- * it out. stats->deleted counts every entry removed, the contents of a
+ * it out. With RL_TREE_KEEP_DIR_SYMLINK a symlink in dst to a directory,
+ * where src has a directory, is kept and merged into, and nothing below it
+ * is removed (where it leads is the caller's). stats->deleted counts every
+ * entry removed, the contents of a
  * removed directory included (as rsync's count of deleted files); each is
  * passed to on_delete (version 4), and each that cannot be removed to
  * on_error once (src NULL), counted in errors. With RL_TREE_ATOMIC the

@@ -92,10 +92,11 @@ static mode_t dest_type(struct rl__tnode *d, const char *name, unsigned char dt)
 	}
 }
 
-/* Does the source have a counterpart of d's entry name, of the same kind
- * as far as the copy cares (directory or not)? When it cannot tell, yes. */
+/* Does the source have a counterpart of d's entry name (of kind type),
+ * of the same kind as far as the copy cares (directory or not)? When it
+ * cannot tell, yes. */
 static int has_counterpart(struct rl__tree *t, struct rl__tnode *d,
-			   const char *name, int dst_dir)
+			   const char *name, mode_t type)
 {
 	struct stat st;
 	if (fstatat(d->sfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -104,7 +105,30 @@ static int has_counterpart(struct rl__tree *t, struct rl__tnode *d,
 	if (S_ISLNK(st.st_mode) && t->cfg.deref &&
 	    fstatat(d->sfd, name, &st, 0) != 0)
 		return 1;
-	return !S_ISDIR(st.st_mode) == !dst_dir;
+	/* --keep-directory-symlink merges into a link to a directory. */
+	struct stat to;
+	if (S_ISDIR(st.st_mode) && S_ISLNK(type) && t->cfg.dir_symlinks &&
+	    fstatat(d->dfd, name, &to, 0) == 0 && S_ISDIR(to.st_mode))
+		return 1;
+	return !S_ISDIR(st.st_mode) == !S_ISDIR(type);
+}
+
+/* Was d's destination reached through a symlink of dst (followed by
+ * RL_TREE_KEEP_DIR_SYMLINK), or lies below one? What it leads to is the
+ * caller's: merged into, never pruned. When it cannot tell, yes. */
+static int through_link(struct rl__tree *t, struct rl__tnode *d)
+{
+	struct stat st;
+	if (!t->cfg.dir_symlinks || !d->parent)
+		return 0;
+	if (d->parent->linked)
+		return 1;
+	if (rl__node_acquire(t, d->parent) < 0)
+		return 1;
+	int r = fstatat(d->parent->dfd, d->name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		S_ISLNK(st.st_mode);
+	rl__node_release(t, d->parent);
+	return r;
 }
 
 static void prune_one(struct prune *p, const char *name, unsigned char dt)
@@ -112,7 +136,7 @@ static void prune_one(struct prune *p, const char *name, unsigned char dt)
 	struct rl__worker *w = p->w;
 	struct rl__tnode *d = p->d;
 	mode_t type = dest_type(d, name, dt);
-	if (!type || has_counterpart(w->t, d, name, S_ISDIR(type)) ||
+	if (!type || has_counterpart(w->t, d, name, type) ||
 	    rl__match_excluded(w, d, name, S_ISDIR(type)))
 		return;
 	struct rl__rm_cb cb = { on_gone, on_fail, on_stop, p };
@@ -123,6 +147,8 @@ void rl__delete_extra(struct rl__worker *w, struct rl__tnode *d)
 {
 	struct rl__tree *t = w->t;
 	struct prune p = { w, d, NULL, NULL, 0 };
+	if ((d->linked = (unsigned char)through_link(t, d)))
+		return;
 	char *buf = malloc(DENTS_BUF);
 	/* A fd of its own: the listing's offset is nobody else's business. */
 	int fd = buf ? rl__openat(d->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)

@@ -56,9 +56,11 @@ static int make_dest(struct rl__tree *t, struct rl__tnode *c,
 	} else if (r != -EEXIST) {
 		return r; /* EEXIST even in a fresh p: another merge's */
 	}
-	/* Merging into an existing entry: only a real directory will do. */
+	/* Merging into an existing entry: only a real directory will do,
+	 * or a symlink to one when the caller asked to keep those. */
+	int nofollow = t->cfg.dir_symlinks && !c->fresh ? 0 : O_NOFOLLOW;
 	int fd = rl__openat(p->dfd, c->name, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
+			    nofollow | O_CLOEXEC | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd == -ELOOP ? -ENOTDIR : fd;
 	r = fstat(fd, &st) != 0 ? -errno : c->fresh ? rl__place_dir_ours(fd, &st) : 0;

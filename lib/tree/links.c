@@ -3,7 +3,8 @@
  * first worker to meet an inode makes the copy; others meeting it at the
  * same time wait for it, then link to it. An entry leaves the table once
  * every link the source counted has been met, so the table holds only
- * groups still open. */
+ * groups still open (following symlinks, every file is a group that stays
+ * open: a symlink to it may come later). */
 #include "tree.h"
 
 #include <errno.h>
@@ -82,7 +83,9 @@ static int add_first(struct rl__tree *t, const struct stat *st,
 	}
 	k->dev = st->st_dev;
 	k->ino = st->st_ino;
-	k->left = st->st_nlink - 1;
+	/* Through followed symlinks an inode is met more often than its
+	 * links count: such groups stay open to the end. */
+	k->left = t->cfg.deref ? (nlink_t)-1 : st->st_nlink - 1;
 	k->dir = dir;
 	strcpy(k->name, name);
 	size_t s = slot(l->cap, k->dev, k->ino);

@@ -171,7 +171,9 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 {
 	struct rl__tree *t = w->t;
 	struct rl__linkref ref;
-	if (!t->cfg.links || e->st.st_nlink < 2 ||
+	/* Following symlinks, a file met once may be met again through a
+	 * link to it (cp -R -L --preserve=links makes those hard links). */
+	if (!t->cfg.links || (e->st.st_nlink < 2 && !t->cfg.deref) ||
 	    e->dir == t->top)
 		return make_kind(w, e, sfd, res);
 	int r = rl__links_claim(t, &e->st, e->dir, e->dname, &ref);

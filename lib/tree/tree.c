@@ -139,6 +139,7 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->prune = (o->flags & RL_TREE_DELETE) != 0;
 	c->links = (o->preserve & RL_PRESERVE_LINKS) != 0;
 	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) != 0;
+	c->dir_symlinks = (o->flags & RL_TREE_KEEP_DIR_SYMLINK) != 0;
 	c->jobs = jobs_for(o);
 	c->excludes = o->excludes;
 	rl_options_init(&c->fopts, RL_OPTIONS_VERSION);

@@ -22,7 +22,8 @@
 /* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
  * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
 #define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
-			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_DELETE)
+			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_DELETE | \
+			RL_TREE_KEEP_DIR_SYMLINK)
 #define RL_TREE_JOBS_MAX 256
 
 /* A directory's metadata, kept small: many directories may wait at once. */
@@ -55,6 +56,8 @@ struct rl__tnode {
 	unsigned char failed;        /* not copied: no metadata, no report */
 	unsigned char follow;        /* reached through a symlink (-L) */
 	unsigned char pseudo;        /* source on procfs, sysfs...: sizes lie */
+	unsigned char linked;        /* dst reached through a symlink of dst
+	                              * (RL_TREE_KEEP_DIR_SYMLINK): not pruned */
 	char name[];                 /* in the parent; "" for the root */
 };
 
@@ -93,6 +96,7 @@ struct rl__cfg {
 	unsigned char prune;         /* RL_TREE_DELETE */
 	unsigned char links;         /* RL_PRESERVE_LINKS */
 	unsigned char no_clobber;    /* RL_F_NO_CLOBBER (or a top entry) */
+	unsigned char dir_symlinks;  /* RL_TREE_KEEP_DIR_SYMLINK */
 	unsigned int jobs;           /* worker threads, 1..RL_TREE_JOBS_MAX */
 	const char *const *excludes; /* NULL-terminated globs, or NULL */
 	rl_options fopts;            /* for each regular file */

@@ -14,6 +14,7 @@
 # ext4 and btrfs, each a loop image made here; ramfs has no xattrs); "# only: reflink" where
 # cp 9.1 differs on purpose (-n and --update as coreutils 9.5, --debug):
 # then NAME.tree.exp holds the expected tree instead of cp's.
+# RL_CP_CASES=glob runs only the cases it matches (e.g. 'preserve-*').
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/fs.sh"
 
@@ -89,6 +90,7 @@ for fs in ext4 btrfs ramfs; do
 	list=
 	for f in "$CASES"/*.sh; do
 		c=$(basename "$f" .sh)
+		case "$c" in ${RL_CP_CASES:-*}) ;; *) continue ;; esac
 		case " $(case_fs "$c") " in *" $fs "*) list="$list $c" ;; esac
 	done
 	[ -n "$list" ] || continue

@@ -297,3 +297,49 @@ TEST(fs_cancel_clone_range)
 	close(dfd);
 	unlink(dst);
 }
+
+/* A tree whose one file is a huge clone, made in place by the tree
+ * engine: the same pieces, so a thread's flag stops it within one piece;
+ * the file is then absent, not partial, and nothing else is left. */
+TEST(fs_cancel_tree_clone)
+{
+	const char *dir = clone_dir();
+	char src[512], big[512], dst[512], got[600];
+	snprintf(src, sizeof src, "%s/tree", dir);
+	snprintf(big, sizeof big, "%s/tree/big", dir);
+	snprintf(dst, sizeof dst, "%s/tcopy", dir);
+	mkdir(src, 0755);
+	make_big(big, CLONE_BIG);
+	struct canceller c;
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	rl_tree_stats st = RL_TREE_STATS_INIT;
+	o.mode = RL_MODE_ALWAYS;
+	o.jobs = 1;
+	o.cancel = &c.flag;
+	cancel_after(&c, 1);
+	int r = rl_copy_tree(src, dst, &o, &st);
+	double done = now_ms();
+	pthread_join(c.tid, NULL);
+	fprintf(stderr, "# tree clone with a thread's flag at 1 ms: %d, %.1f ms after it\n",
+		r, done - c.set_at);
+	ASSERT(r == -ECANCELED || (r == 0 && st.cloned_bytes == CLONE_BIG));
+	ASSERT(done - c.set_at < 1000.0);
+	snprintf(got, sizeof got, "%s/big", dst);
+	struct stat sb;
+	if (r == -ECANCELED)
+		ASSERT(stat(got, &sb) != 0 && errno == ENOENT);
+	ASSERT_EQ(count_entries(dst), r == 0 ? 1 : 0); /* no temporary */
+
+	/* Not cancelled: one whole clone. */
+	unlink(got);
+	rmdir(dst);
+	c.flag = 0;
+	st = (rl_tree_stats)RL_TREE_STATS_INIT;
+	ASSERT_OK(rl_copy_tree(src, dst, &o, &st));
+	ASSERT_EQ(st.cloned_bytes, CLONE_BIG);
+	ASSERT_EQ(st.by_method[RL_METHOD_CLONE], 1);
+	unlink(got);
+	rmdir(dst);
+	unlink(big);
+	rmdir(src);
+}

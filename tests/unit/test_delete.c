@@ -320,3 +320,27 @@ TEST(delete_stops_when_cancelled)
 	ASSERT_EQ(st.deleted, (uint64_t)calls);
 	ASSERT(count_in("dst/extra") > 100);
 }
+
+/* --keep-directory-symlink: the link is merged into and kept, and nothing
+ * where it leads is removed. */
+TEST(delete_with_keep_dir_symlink_prunes_nothing_through_the_link)
+{
+	char out[4096];
+	build_pair();
+	mk_dir("outside", 0755);
+	mk_file("outside/theirs", 5, 20);
+	mk_dir("outside/their-dir", 0755);
+	mk_dir("src/sub", 0755);
+	mk_file("src/sub/f", 5, 21);
+	mk_dir("src/sub/deeper", 0755);
+	mk_file("src/sub/deeper/g", 5, 22);
+	mk_link(test_path(out, sizeof out, "outside"), "dst/sub");
+	rl_tree_stats st;
+	ASSERT_OK(sync_tree(2, RL_TREE_MERGE | RL_TREE_KEEP_DIR_SYMLINK, NULL, &st));
+	struct stat ls;
+	char p[4096];
+	ASSERT(lstat(test_path(p, sizeof p, "dst/sub"), &ls) == 0 && S_ISLNK(ls.st_mode));
+	ASSERT(exists("outside/f") && exists("outside/deeper/g"));
+	ASSERT(exists("outside/theirs") && exists("outside/their-dir"));
+	ASSERT_EQ(st.deleted, 5); /* build_pair's extras only */
+}
