@@ -95,6 +95,7 @@ def plan(cfg):
                      + T.selftest_tools(fs.clone),
                      strace=True),
         ]
+    changes = W.Changes()
     return [
         Workload("file1g", "1 GiB random file", False,
                  lambda p: W.random_file(p, W.GiB),
@@ -113,6 +114,14 @@ def plan(cfg):
                  lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs",
                                          floor=cfg.floor, pnpm=pnpm),
                  fs=("btrfs", "xfs", "ext4"), strace=True),
+        Workload("resync", "re-sync of the npm tree after 1% of its files changed "
+                 "(new content and mtime), 0.5% added, 0.5% removed; each tool from "
+                 "the same old copy, made again before each run (untimed)", True,
+                 lambda p: W.resync_source(cfg.npm_tree, p, changes),
+                 lambda fs: T.resync_tools(rl, fs.clone, changes), fs=("btrfs", "ext4")),
+        Workload("atomic", "npm tree: the cost of --atomic over a plain copy", True,
+                 lambda p: W.copy_tree_in(cfg.npm_tree, p),
+                 lambda fs: T.atomic_tools(rl, fs.clone), fs=("btrfs", "ext4")),
         Workload("tree100k", "synthetic tree, 100,000 small files", True,
                  lambda p: W.synthetic_tree(p, 100_000),
                  lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False),
@@ -212,6 +221,9 @@ def _json_problems(row, stdout, nfiles):
         return ["no JSON object on stdout with --json"]
     if row.json.get("errors", 0) != 0:
         return ["--json reports %s errors" % row.json["errors"]]
+    if row.tool.json_want:  # a re-sync: what it had to copy and remove
+        return ["--json %s %s, wanted %s" % (k, row.json.get(k), v)
+                for k, v in row.tool.json_want.items() if row.json.get(k) != v]
     if row.json.get("files") != nfiles:
         return ["--json counts %s files, source has %d" % (row.json.get("files"), nfiles)]
     return []
@@ -269,6 +281,8 @@ def bench_one(cfg, w, fs):
             if row.failure or (row.caught and row.tool.family == "selftest"):
                 continue
             remove(dst)
+            if row.tool.prepare:  # the state this tool starts from
+                sh(*row.tool.command(src, dst, row.tool.prepare))
             settle(cfg, fs, cold)
             s = measure(row, src, dst, nfiles, w.tree)
             if s:
@@ -289,6 +303,7 @@ def bench_one(cfg, w, fs):
         rows.append(_fiemap_selftest(cfg, src, dst))
     remove(dst)
     remove(src)
+    remove(src + ".old")  # a re-sync's starting state
     return {"workload": w, "fs": fs, "rows": rows, "files": nfiles, "src_kib": src_kib}
 
 

@@ -200,6 +200,12 @@ def targets(results):
               "shutil.copytree FICLONE", 3)
     speed("npm tree: `reflink -a` vs `cp -a`", "npm", "ext4", "reflink -a", "cp -a", 2)
     speed("npm tree: `reflink -a` vs `tar c | tar x`", "npm", "ext4", "reflink -a", "tar c | tar x", 1)
+    for fs in ("btrfs", "ext4"):
+        speed("npm re-sync: `reflink -a -u --delete` vs `rsync -a --delete`", "resync", fs,
+              "reflink -a -u --delete", "rsync -a --delete", 3)
+        speed("npm re-sync: `reflink -a -u --delete` vs `cp -a -u` (no delete)", "resync", fs,
+              "reflink -a -u --delete", "cp -a -u", 2)
+        _atomic_cost(t, results, fs)
     _faithful(t, results)
     _syscalls(t, results)
     _rss_and_linear(t, results)
@@ -208,6 +214,19 @@ def targets(results):
     _ext4_copy(t, results)
     _sparse(t, results)
     return t
+
+
+def _atomic_cost(t, results, fs):
+    """--atomic onto an absent target against a plain copy; the removal of
+    an old tree (after a swap) is its own row in the table."""
+    plain, staged = find(results, "atomic", fs, "reflink -a"), find(results, "atomic", fs,
+                                                                    "reflink -a --atomic")
+    if not (plain and staged):
+        return
+    ok = median(plain) and median(staged) and not staged.failure
+    cost = (median(staged) / median(plain) - 1) * 100 if ok else None
+    t.append(("npm tree: cost of `--atomic` over `reflink -a` (old tree's removal apart)", fs,
+              _f(cost, "%+.1f%%"), "≤ 5%", cost is not None and cost <= 5))
 
 
 def _faithful(t, results):

@@ -23,13 +23,16 @@ class Tool:
     inproc: bool = False  # prints "elapsed S": interpreter start left out
     sub: str = ""         # the file inside the workload's source it copies
     group: str = ""       # compared with the first reflink row of its group
+    prepare: list = None  # argv ({src}, {dst}) run, untimed, before each run
+    json_want: dict = None  # reflink --json fields and values (default:
+    #                         every file of the source counted as copied)
 
     def source(self, src):
         return os.path.join(src, self.sub) if self.sub else src
 
-    def command(self, src, dst):
+    def command(self, src, dst, argv=None):
         src = self.source(src)
-        return [a.replace("{src}", src).replace("{dst}", dst) for a in self.argv]
+        return [a.replace("{src}", src).replace("{dst}", dst) for a in argv or self.argv]
 
 
 def reflink(name, bin_, args, want):
@@ -165,6 +168,48 @@ def tree_tools(rl, clone, fstype, full=True, node_too=True, floor=None, pnpm=Fal
                               [floor, "-j", str(n), "{src}", "{dst}"],
                               Want(shared=clone), "reference"))
     return tools
+
+
+# The state a re-sync starts from, made again before each run: the copy
+# of the source as it was before it changed ({src}.old, see
+# workloads.resync_source), cloned where the filesystem can.
+RESYNC_START = ["cp", "-a", "--reflink=auto", "{src}.old", "{dst}"]
+
+
+def resync_tools(rl, clone, changes):
+    """Bring a copy of the npm tree up to date after changes (a
+    workloads.Changes): reflink -u --delete against rsync --delete and cp
+    -u, which removes nothing (its copy may keep the removed files, and
+    only those). Each starts from the same old copy."""
+    mode = "--reflink=" + ("always" if clone else "auto")
+    exact = _archive(clone)
+    rl_row = reflink("reflink -a -u --delete", rl, ["-aT", "-u", "--delete", mode], exact)
+    rl_row.json_want = {"files": changes.changed + changes.added,
+                        "deleted": changes.removed}
+    rsync = Tool("rsync -a --delete", ["rsync", "-a", "--delete", "{src}/", "{dst}/"],
+                 _archive(False))
+    cpu = cp(["-aT", "-u"], Want(meta=True, extras=frozenset(changes.removed_paths)))
+    cpu.name = "cp -a -u"
+    for t in (rl_row, rsync, cpu):
+        t.prepare = RESYNC_START
+    return [rl_row, rsync, cpu]
+
+
+def atomic_tools(rl, clone):
+    """What --atomic costs over a plain copy of the tree: onto an absent
+    target (the stage and one rename), onto the previous copy (the swap,
+    then the old tree removed inside the same call), and that removal alone
+    (rm -rf of such a copy, the reference for its share)."""
+    mode = "--reflink=" + ("always" if clone else "auto")
+    a = _archive(clone)
+    plain = reflink("reflink -a", rl, ["-a", mode], a)
+    staged = reflink("reflink -a --atomic", rl, ["-a", "--atomic", mode], a)
+    swap = reflink("reflink -a --atomic, onto the previous copy", rl,
+                   ["-aT", "--atomic", mode], a)
+    rm = Tool("rm -rf of the previous copy (the old tree's removal)",
+              ["rm", "-rf", "{dst}"], Want(absent=True), "reference")
+    swap.prepare = rm.prepare = ["cp", "-a", "--reflink=auto", "{src}", "{dst}"]
+    return [plain, staged, swap, rm]
 
 
 def selftest_tools(clone):

@@ -33,6 +33,9 @@ class Want:
     mtime_slack_ns: int = 0   # allowed mtime difference (tar keeps seconds)
     file_meta_only: bool = False  # the tool keeps file times, not dirs'
     sparse: bool = False      # allocates no more than the source
+    extras: frozenset = frozenset()  # paths the copy may hold that the
+    #                           source lacks (a re-sync that does not delete)
+    absent: bool = False      # nothing is left at dst (a removal)
 
 
 def extents(path):
@@ -173,9 +176,10 @@ class Checker:
 
     def directory(self, src, dst, rel):
         names, got = sorted(os.listdir(src)), sorted(os.listdir(dst))
-        if names != got:
-            extra = sorted(set(got) - set(names))[:3]
-            lost = sorted(set(names) - set(got))[:3]
+        extra = sorted(n for n in set(got) - set(names)
+                       if os.path.join(rel, n) not in self.want.extras)[:3]
+        lost = sorted(set(names) - set(got))[:3]
+        if extra or lost:
             self.bad(rel, "entries differ (missing %s, extra %s)" % (lost, extra))
         for n in names:
             if n in got:
@@ -219,6 +223,8 @@ class Checker:
 
 def compare(src, dst, want):
     """Problems found comparing the copy dst with src (a file or a tree)."""
+    if want.absent:
+        return ["%s is still there" % dst] if os.path.lexists(dst) else []
     c = Checker(want)
     c.entry(src, dst, "", is_root=True)
     problems, files = c.problems, c.files

@@ -2,6 +2,7 @@
 import os
 import random
 import subprocess
+from dataclasses import dataclass, field
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -79,3 +80,53 @@ def copy_tree_in(src, dst):
     """A faithful copy of a prepared tree (the npm cache) onto a test
     filesystem, sharing nothing with it."""
     subprocess.run(["cp", "-a", "--reflink=never", src, dst], check=True)
+
+
+@dataclass
+class Changes:
+    """What resync_source changed: counts of files and the removed paths
+    (relative to the source)."""
+    changed: int = 0
+    added: int = 0
+    removed: int = 0
+    removed_paths: list = field(default_factory=list)
+
+
+def _regular_files(root):
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs.sort()
+        for n in sorted(files):
+            p = os.path.join(d, n)
+            if os.path.isfile(p) and not os.path.islink(p):
+                out.append(os.path.relpath(p, root))
+    return out
+
+
+def resync_source(tree, src, changes, seed=6):
+    """A source that changed since it was copied: tree copied to src, the
+    copy as it was kept as src + ".old" (cloned where possible: the state a
+    re-sync starts from), then in src 1% of the regular files given new
+    content and an mtime an hour later, 0.5% added (new files beside
+    existing ones) and 0.5% removed, chosen the same way every time.
+    Fills changes."""
+    copy_tree_in(tree, src)
+    subprocess.run(["cp", "-a", "--reflink=auto", src, src + ".old"], check=True)
+    files = _regular_files(src)
+    rng = random.Random(seed)
+    picked = rng.sample(range(len(files)), len(files) // 100 + len(files) // 100)
+    n_changed, n_half = len(files) // 100, len(files) // 200
+    for i in picked[:n_changed]:
+        p = os.path.join(src, files[i])
+        st = os.lstat(p)
+        with open(p, "ab") as f:
+            f.write(b"\n/* changed %d */\n" % i)
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 3600 * 10**9))
+    for i in picked[n_changed:n_changed + n_half]:
+        os.unlink(os.path.join(src, files[i]))
+        changes.removed_paths.append(files[i])
+    for k, i in enumerate(picked[n_changed + n_half:n_changed + 2 * n_half]):
+        d = os.path.dirname(os.path.join(src, files[i]))
+        with open(os.path.join(d, "added-%d.js" % k), "wb") as f:
+            f.write(rng.randbytes(rng.randrange(100, 8192)))
+    changes.changed, changes.removed, changes.added = n_changed, n_half, n_half

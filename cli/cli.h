@@ -32,6 +32,7 @@ struct cli {
 	int deref;             /* -1 default (cp's), 0 -P, 1 -L */
 	int verbose, json, fsync;
 	int atomic;            /* --atomic: trees appear or are replaced whole */
+	int prune;             /* --delete: remove what SOURCE lacks */
 	int progress;          /* -1 auto, 0 off, 1 on */
 	int target_is_dir;     /* -T given: 0 means "never treat DEST as a dir" */
 	const char *target_dir;/* -t DIR */
@@ -75,6 +76,7 @@ struct report {
 	double t0, last_draw;
 	int drawn;             /* a progress line is on screen */
 	uint64_t files, dirs, bytes, cloned, copied, errors, noclone, skipped;
+	uint64_t deleted;             /* entries --delete removed */
 	uint64_t by_method[RL_METHOD_COUNT_];
 	uint64_t cur_done, cur_total; /* bytes of the current copy */
 	uint64_t base_bytes;          /* bytes finished before it */
@@ -104,6 +106,8 @@ void report_link(struct report *r, const char *src, const char *dst, int hard);
 /* An existing dst kept (-n, -u, -i): counted; cp 9.5's "skipped 'dst'"
  * line with --debug. */
 void report_skipped(struct report *r, const char *dst);
+/* An entry --delete removed: "removed 'path'" with -v. */
+void report_removed(struct report *r, const char *path);
 /* Progress of the bytes of the current file or tree. */
 void report_progress(struct report *r, uint64_t done, uint64_t total);
 /* "reflink: interrupted: N files copied, SIZE; 'src' not copied" (a

@@ -12,7 +12,7 @@ enum {
 	OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_EXCLUDE, OPT_FSYNC, OPT_ATOMIC,
 	OPT_ATTR_ONLY, OPT_BACKUP, OPT_COPY_CONTENTS, OPT_NO_PRESERVE, OPT_PARENTS,
 	OPT_REMOVE_DEST, OPT_SPARSE, OPT_STRIP_SLASHES, OPT_UPDATE, OPT_DEBUG,
-	OPT_KEEP_DIR_SYMLINK, OPT_CONTEXT,
+	OPT_KEEP_DIR_SYMLINK, OPT_CONTEXT, OPT_DELETE,
 };
 
 static const struct option longopts[] = {
@@ -51,6 +51,7 @@ static const struct option longopts[] = {
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "fsync", no_argument, NULL, OPT_FSYNC },
 	{ "atomic", no_argument, NULL, OPT_ATOMIC },
+	{ "delete", no_argument, NULL, OPT_DELETE },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -288,6 +289,7 @@ static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t 
 	case OPT_NO_PROGRESS: c->progress = 0; return 0;
 	case OPT_FSYNC: c->flags |= RL_F_FSYNC; return 0;
 	case OPT_ATOMIC: c->atomic = 1; return 0;
+	case OPT_DELETE: c->prune = 1; return 0;
 	case OPT_CHECK: c->action = CLI_CHECK; return 0;
 	case OPT_HELP: c->action = CLI_HELP; return 0;
 	case OPT_VERSION: c->action = CLI_VERSION; return 0;
@@ -355,6 +357,8 @@ static int check_operands(const struct cli *c, char *err, size_t cap)
 		return c->n_operands ? 0 : usage_error(err, cap, "missing PATH operand for '--check'");
 	if (c->atomic && !c->recursive)
 		return usage_error(err, cap, "option '--atomic' needs -r, -R or -a");
+	if (c->prune && !c->recursive)
+		return usage_error(err, cap, "option '--delete' needs -r, -R or -a");
 	if (c->n_operands == 0)
 		return usage_error(err, cap, "missing file operand");
 	if (c->n_operands == 1 && !c->target_dir)
@@ -458,6 +462,8 @@ void cli_usage(FILE *out)
 	      "      --fsync                  flush each file to disk before it is put in place\n"
 	      "      --atomic                 with -r: the copy of a directory appears, or\n"
 	      "                                 replaces an existing one, in one step\n"
+	      "      --delete                 with -r: remove what SOURCE lacks from a DEST\n"
+	      "                                 directory merged into (excluded names stay)\n"
 	      "      --check                  tell whether PATH's filesystem can clone\n"
 	      "      --help                   show this help\n"
 	      "      --version                show the version\n\n"

@@ -231,6 +231,18 @@ void report_dir(struct report *r)
 	r->dirs++;
 }
 
+void report_removed(struct report *r, const char *path)
+{
+	r->deleted++;
+	if (!r->verbose)
+		return;
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	fputs("removed ", out);
+	report_quote(out, path);
+	fputc('\n', out);
+}
+
 void report_link(struct report *r, const char *src, const char *dst, int hard)
 {
 	if (!r->verbose)
@@ -313,11 +325,11 @@ void report_finish(struct report *r)
 		return;
 	printf("{\"files\":%llu,\"dirs\":%llu,\"bytes\":%llu,\"cloned_bytes\":%llu,"
 	       "\"copied_bytes\":%llu,\"errors\":%llu,\"skipped\":%llu,"
-	       "\"seconds\":%.6f,\"methods\":{",
+	       "\"deleted\":%llu,\"seconds\":%.6f,\"methods\":{",
 	       (unsigned long long)r->files, (unsigned long long)r->dirs,
 	       (unsigned long long)r->bytes, (unsigned long long)r->cloned,
 	       (unsigned long long)r->copied, (unsigned long long)r->errors,
-	       (unsigned long long)r->skipped,
+	       (unsigned long long)r->skipped, (unsigned long long)r->deleted,
 	       now_seconds() - r->t0);
 	for (int m = 0; m < RL_METHOD_COUNT_; m++)
 		printf("%s\"%s\":%llu", m ? "," : "", rl_method_name((rl_method)m),

@@ -70,10 +70,22 @@ static int exists_not_dir(const char *path)
 	return lstat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+/* --delete removed DEST/path. */
+static void on_delete(void *ctx, const char *path, int type)
+{
+	struct tree_ctx *t = ctx;
+	char *d = join(t->dst, path);
+	(void)type;
+	report_removed(t->r, d ? d : path);
+	free(d);
+}
+
 static int on_error(void *ctx, const char *src, const char *dst, int err)
 {
 	struct tree_ctx *t = ctx;
-	if (err == -EEXIST && t->c->link) /* -l, -s onto an existing entry */
+	if (!src) /* --delete could not remove it (rm's words) */
+		report_error(t->r, "cannot remove", dst, NULL, err);
+	else if (err == -EEXIST && t->c->link) /* -l, -s onto an existing entry */
 		report_words(t->r, t->c->link == LINK_HARD ? "cannot create hard link "
 			     : "cannot create symbolic link ", dst, " to ", src,
 			     ": File exists");
@@ -153,6 +165,8 @@ static unsigned int tree_flags(const struct cli *c, int merge)
 			? RL_TREE_DEREF_ALL : 0) | /* cp -rl follows, as -L */
 	       (c->atomic ? RL_TREE_ATOMIC : merge ? RL_TREE_MERGE : 0) |
 	       (c->keep_dir_symlink ? RL_TREE_KEEP_DIR_SYMLINK : 0) |
+	       /* A new DEST has nothing to remove; --atomic makes it exact. */
+	       (c->prune && (c->atomic || merge) ? RL_TREE_DELETE : 0) |
 	       file_policy_flags(c);
 }
 
@@ -233,6 +247,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.excludes = c->excludes;
 	o.on_entry = on_entry;
 	o.on_error = on_error;
+	o.on_delete = on_delete;
 	o.on_replace = made->on ? on_replace : NULL;
 	/* A progress callback costs a counting pass: only when shown. */
 	o.on_progress = r->progress != 0 ? on_progress : NULL;

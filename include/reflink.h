@@ -362,7 +362,8 @@ typedef struct rl_tree_stats {
 typedef void (*rl_entry_cb)(void *ctx, const char *path, int type,
 			    const rl_result *res);
 /* One failed entry: src and dst are the roots as given joined with the
- * entry's relative path. Return 0 to go on, nonzero to stop the copy (it
+ * entry's relative path; src is NULL for an entry RL_TREE_DELETE could
+ * not remove (dst names it). Return 0 to go on, nonzero to stop the copy (it
  * then returns -ECANCELED). An error that stops the whole copy (bad root,
  * RL_EINSIDE, the RL_MODE_ALWAYS stop) is returned, never passed here. */
 typedef int (*rl_error_cb)(void *ctx, const char *src, const char *dst,
@@ -399,6 +400,12 @@ typedef int (*rl_ask_cb)(void *ctx, const char *dst);
 typedef int (*rl_backup_cb)(void *ctx, const char *dst, char *name,
 			    size_t cap);
 
+/* One entry removed by RL_TREE_DELETE (version 4 of rl_tree_options):
+ * path is relative to the destination root, type the entry's S_IFMT bits
+ * (0 when the filesystem's listing did not say). A directory is told after
+ * everything it held, each entry of which is told too. */
+typedef void (*rl_delete_cb)(void *ctx, const char *path, int type);
+
 /* Which existing destination files a copy replaces: cp's --update=WHEN as
  * in coreutils 9.5 (version 3 of rl_tree_options). A kept entry is not
  * opened for writing and keeps its inode. Directories are always merged
@@ -417,11 +424,10 @@ typedef enum rl_update {
 #define RL_TREE_DEREF_ALL   0x100u /* follow every symlink in the tree (-L) */
 #define RL_TREE_MERGE       0x200u /* dst may exist: merge into it */
 #define RL_TREE_ATOMIC      0x400u /* dst appears or is replaced in one step */
-#define RL_TREE_DELETE      0x800u /* after the copy, remove every entry
-				    * under dst with no counterpart in src
-				    * (excluded and filtered names are
-				    * neither copied nor removed); needs
-				    * RL_TREE_MERGE or RL_TREE_ATOMIC */
+#define RL_TREE_DELETE      0x800u /* remove every entry under dst with
+				    * no counterpart in src (see "Delete"
+				    * below); needs RL_TREE_MERGE or
+				    * RL_TREE_ATOMIC */
 #define RL_TREE_HARDLINK   0x4000u /* hard link each entry that is not a
 				    * directory instead of copying it (cp
 				    * -rl): a symlink itself, or with
@@ -443,10 +449,38 @@ typedef enum rl_update {
 				    * --keep-directory-symlink; it may
 				    * lead outside dst: the caller asks) */
 
+/*
+ * Delete (RL_TREE_DELETE): dst becomes an exact copy of src, as rsync -a
+ * --delete makes it. In each directory of dst that was there before the
+ * run, before that directory's entries are copied (so the space is free
+ * first), every entry is removed whose name src's directory lacks, or
+ * whose kind differs (a directory against a non-directory: replaced, as
+ * rsync does; a plain merge fails such an entry, as cp). Names the
+ * excludes or the filter leave out (asked with the dst entry's path and
+ * kind) are neither copied nor removed. Removal is relative to directory
+ * fds: a symlink is removed as a link, never followed; each directory is
+ * opened with O_NOFOLLOW from its parent's fd and must be on dst's
+ * filesystem (a mount point below dst fails with -EXDEV and is kept), and
+ * climbing back by ".." checks device and inode, so swapping a directory
+ * for a symlink during the run cannot lead it outside dst. The source
+ * inside dst is refused (RL_EINSIDE) unless the excludes or filter leave
+ * it out. With RL_TREE_KEEP_DIR_SYMLINK a symlink in dst to a directory,
+ * where src has a directory, is kept and merged into, and nothing below it
+ * is removed (where it leads is the caller's). stats->deleted counts every
+ * entry removed, the contents of a
+ * removed directory included (as rsync's count of deleted files); each is
+ * passed to on_delete (version 4), and each that cannot be removed to
+ * on_error once (src NULL), counted in errors. With RL_TREE_ATOMIC the
+ * tree is built fresh and swapped in: the result is exact anyway, nothing
+ * is removed entry by entry, deleted stays 0 and on_delete is not called
+ * (the old tree goes as a whole after the swap).
+ */
+
 /* Version 2 added on_replace and cancel, version 3 update, sparse,
- * on_ask and backup; a caller's struct of an older version ends before
- * them, and the library reads no field past the caller's version. */
-#define RL_TREE_OPTIONS_VERSION 3
+ * on_ask, backup and on_skip, version 4 on_delete; a caller's struct of an older
+ * version ends before them, and the library reads no field past the
+ * caller's version. */
+#define RL_TREE_OPTIONS_VERSION 4
 typedef struct rl_tree_options {
 	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
 	rl_mode mode;
@@ -471,10 +505,12 @@ typedef struct rl_tree_options {
 	                        * or on_ask (counted in stats->skipped); path
 	                        * as for on_entry, res NULL (cp --debug's
 	                        * "skipped" line) */
+	/* version 4 */
+	rl_delete_cb on_delete; /* optional: each entry RL_TREE_DELETE removed */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
 	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, \
-	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL, NULL }
+	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL, NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

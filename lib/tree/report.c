@@ -101,6 +101,7 @@ int rl__report_init(struct rl__tree *t, const rl_tree_options *o)
 	p->on_ask = o->on_ask;
 	p->backup = o->backup;
 	p->on_skip = o->on_skip;
+	p->on_delete = o->on_delete; /* 0 in an older caller's struct's copy */
 	p->ctx = o->ctx;
 	/* The first report after 100 ms: a quick copy gets only the last. */
 	atomic_init(&p->next_progress, now_ns() + PROGRESS_NS);
@@ -191,6 +192,34 @@ void rl__report_skipped(struct rl__worker *w, struct rl__tnode *d,
 	pthread_mutex_lock(&p->mu);
 	p->on_skip(p->ctx, rel, (int)(st->st_mode & S_IFMT), NULL);
 	pthread_mutex_unlock(&p->mu);
+}
+
+void rl__report_removed(struct rl__tree *t, const char *rel, mode_t type)
+{
+	struct rl__report *p = &t->report;
+	rl__tally_deleted(t);
+	if (!p->on_delete)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->on_delete(p->ctx, rel, (int)type);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void rl__report_unremoved(struct rl__tree *t, const char *rel, int err)
+{
+	struct rl__report *p = &t->report;
+	if (rl__tally_stopped(t))
+		return;
+	rl__tally_fail(t, err);
+	if (!p->on_error)
+		return;
+	char *dd = full_path(t->dst, rel);
+	pthread_mutex_lock(&p->mu);
+	int stop = p->on_error(p->ctx, NULL, dd ? dd : t->dst, err);
+	pthread_mutex_unlock(&p->mu);
+	free(dd);
+	if (stop)
+		rl__tally_stop(t, -ECANCELED);
 }
 
 void rl__report_progress(struct rl__tree *t, int force)

@@ -114,6 +114,13 @@ void rl__tally_done(struct rl__tree *t, const struct rl__tnode *d,
 	pthread_mutex_unlock(&y->mu);
 }
 
+void rl__tally_deleted(struct rl__tree *t)
+{
+	pthread_mutex_lock(&t->tally.mu);
+	t->tally.stats.deleted++;
+	pthread_mutex_unlock(&t->tally.mu);
+}
+
 void rl__tally_snapshot(struct rl__tree *t, rl_tree_stats *out)
 {
 	pthread_mutex_lock(&t->tally.mu);

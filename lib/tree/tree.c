@@ -141,6 +141,7 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->preserve = o->preserve;
 	c->deref = (o->flags & RL_TREE_DEREF_ALL) != 0;
 	c->merge = (o->flags & RL_TREE_MERGE) != 0;
+	c->prune = (o->flags & RL_TREE_DELETE) != 0;
 	c->links = (o->preserve & RL_PRESERVE_LINKS) != 0;
 	c->update = o->update;
 	c->link_src = (o->flags & (RL_TREE_HARDLINK | RL_TREE_SYMLINK)) != 0;
@@ -234,6 +235,10 @@ static int check_inside(struct rl__tree *t, const struct split *dp, int exists)
 		else if (strncmp(s, d, n) == 0 && (d[n] == '/' || n == 1))
 			r = rl__match_covers(t, d + n + (d[n] == '/'))
 				    ? 0 : RL_EINSIDE;
+		/* What is removed (entries, or the old tree a publish swaps
+		 * out) must not hold the source. */
+		if (r == 0 && (t->cfg.prune || staged))
+			r = rl__delete_check(t, s, d);
 	}
 	free(s);
 	free(d);

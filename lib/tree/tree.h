@@ -22,7 +22,7 @@
 /* RL_F_NOFOLLOW is not among them: below its root a tree never follows a
  * symlink unless RL_TREE_DEREF_ALL, so the flag could only mislead. */
 #define RL_TREE_FLAGS_ (RL_F_NO_CLOBBER | RL_F_FSYNC | RL_TREE_DEREF_ALL | \
-			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_HARDLINK | \
+			RL_TREE_MERGE | RL_TREE_ATOMIC | RL_TREE_DELETE | RL_TREE_HARDLINK | \
 			RL_TREE_SYMLINK | RL_TREE_ONE_FS | RL_TREE_KEEP_DIR_SYMLINK | \
 			RL_TREE_FILE_FLAGS_)
 /* The single-file flags a tree applies to each of its files, as cp -r. */
@@ -62,6 +62,8 @@ struct rl__tnode {
 	unsigned char pseudo;        /* source on procfs, sysfs...: sizes lie */
 	unsigned char foreign;       /* -x: on another filesystem than the
 				      * root: made, never read */
+	unsigned char linked;        /* dst reached through a symlink of dst
+	                              * (RL_TREE_KEEP_DIR_SYMLINK): not pruned */
 	char name[];                 /* in the parent; "" for the root */
 };
 
@@ -97,6 +99,7 @@ struct rl__cfg {
 	unsigned int preserve;       /* RL_PRESERVE_* as asked */
 	unsigned char deref;         /* RL_TREE_DEREF_ALL: follow every symlink */
 	unsigned char merge;         /* RL_TREE_MERGE */
+	unsigned char prune;         /* RL_TREE_DELETE */
 	unsigned char links;         /* RL_PRESERVE_LINKS */
 	unsigned char no_clobber;    /* RL_F_NO_CLOBBER (or a top entry, or
 				      * RL_UPDATE_NONE*: the final link or
@@ -152,6 +155,7 @@ struct rl__report {
 	rl_ask_cb on_ask;
 	rl_backup_cb backup;
 	rl_entry_cb on_skip;
+	rl_delete_cb on_delete;
 	void *ctx;
 	atomic_llong next_progress;  /* CLOCK_MONOTONIC ns */
 	/* The ticker: a thread reporting progress by time, so reports go on
@@ -275,7 +279,8 @@ struct rl__ent {
  *   entry.c, file.c -> batch.c -> ring.c;  make.c -> links.c -> node.c
  *   file.c, make.c -> policy.c -> report.c
  *   any -> verdict.c -> undo.c -> node.c, remove.c
- *   any -> match.c -> report.c -> tally.c, relpath.c */
+ *   any -> match.c -> report.c -> tally.c, relpath.c
+ *   walk.c -> delete.c -> remove.c, match.c, report.c */
 
 /* node.c: nodes and the bounded cache of their fds. */
 int rl__cache_init(struct rl__tree *t, unsigned int max_open);
@@ -429,6 +434,8 @@ void rl__tally_total(struct rl__tree *t, uint64_t size);
 /* An entry made, as rl__report_done tells it. */
 void rl__tally_done(struct rl__tree *t, const struct rl__tnode *d,
 		    const struct stat *st, const rl_result *res, int linked);
+/* One entry removed by RL_TREE_DELETE. */
+void rl__tally_deleted(struct rl__tree *t);
 /* The stats so far; bytes include those moved of files not yet done. */
 void rl__tally_snapshot(struct rl__tree *t, rl_tree_stats *out);
 /* Bytes of a file being copied: add moved, take off done (its total,
@@ -466,6 +473,10 @@ int rl__report_backup(struct rl__worker *w, const struct rl__ent *e,
 /* An existing entry kept by the policy: counted, on_skip told. */
 void rl__report_skipped(struct rl__worker *w, struct rl__tnode *d,
 			const char *name, const struct stat *st);
+/* RL_TREE_DELETE removed the entry rel (relative to dst), or could not
+ * (err, passed to on_error with no source). */
+void rl__report_removed(struct rl__tree *t, const char *rel, mode_t type);
+void rl__report_unremoved(struct rl__tree *t, const char *rel, int err);
 /* on_progress at most every 100 ms (force: now, the final report). */
 void rl__report_progress(struct rl__tree *t, int force);
 /* Report progress every ~100 ms from a thread of its own until stopped
@@ -505,8 +516,33 @@ void rl__undo_run(struct rl__tree *t);
 /* Drop the log and log nothing more (clones work, or the run is over). */
 void rl__undo_forget(struct rl__tree *t);
 
-/* remove.c: remove dirfd/name and all below it, relative to fds: 0 or
- * -errno. */
+/* remove.c: remove dirfd/name and all below it, relative to fds, never
+ * following a symlink nor leaving dirfd's filesystem: 0 (also when it is
+ * gone already) or the first -errno. */
 int rl__remove_tree(int dirfd, const char *name);
+/* What a removal tells as it goes (each optional): rel is the entry's
+ * path from dirfd; type its S_IFMT bits (S_IFDIR for a directory, told
+ * after its contents; 0 when the filesystem does not say). A failed
+ * entry is told once, and the directories holding it are kept untold. */
+struct rl__rm_cb {
+	void (*gone)(void *ctx, const char *rel, mode_t type);
+	void (*fail)(void *ctx, const char *rel, int err);
+	int (*stop)(void *ctx);      /* nonzero: leave the rest (cancelled) */
+	void *ctx;
+};
+/* Remove dirfd/name whatever it is (type: what it was seen as, 0 if not
+ * known), a directory with all below it: 0 or the first -errno. */
+int rl__remove_entry(int dirfd, const char *name, mode_t type,
+		     const struct rl__rm_cb *cb);
+
+/* delete.c: RL_TREE_DELETE. */
+/* In d, a directory that was there before the run, remove each entry
+ * with no counterpart in d's source, or of another kind (a directory
+ * against a non-directory), unless excluded. Before d's entries are made. */
+void rl__delete_extra(struct rl__worker *w, struct rl__tnode *d);
+/* May src (real path s) be copied into dst (real path d) with
+ * RL_TREE_DELETE? RL_EINSIDE when s lies inside d and no exclude or
+ * filter keeps it: the removal would reach the source. */
+int rl__delete_check(struct rl__tree *t, const char *s, const char *d);
 
 #endif

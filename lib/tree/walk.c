@@ -84,6 +84,8 @@ static void read_dir(struct rl__worker *w, struct rl__tnode *c)
 		rl__dir_done(w, c);
 		return;
 	}
+	if (t->cfg.prune && !c->fresh && !c->foreign && !t->scan)
+		rl__delete_extra(w, c); /* before its entries are made */
 	while (!c->foreign && !rl__tally_stopped(t)) {
 		ssize_t n = getdents64(c->sfd, w->dents, DENTS_BUF);
 		if (n < 0 && errno == EINTR)

@@ -116,6 +116,8 @@ class TreeStats:
     failed, ``clone_impossible`` those of them that failed only because a
     required clone was impossible. ``skipped`` counts existing entries kept
     by ``update`` (with ``"none-fail"`` they are errors too).
+    ``deleted`` counts the entries
+    ``delete=True`` removed (a removed directory's contents included).
     """
     files: int
     dirs: int
@@ -129,11 +131,13 @@ class TreeStats:
     clone_impossible: int
     by_method: Mapping[str, int] = field(default_factory=dict)
     skipped: int = 0
+    deleted: int = 0
 
     @classmethod
     def _from(cls, raw) -> "TreeStats":
         methods = types.MappingProxyType(dict(zip(_reflink.METHODS, raw[10])))
-        return cls(*raw[:10], by_method=methods, skipped=raw[11])
+        return cls(*raw[:10], by_method=methods, skipped=raw[11],
+                   deleted=raw[12])
 
 
 # --- The old package's API ------------------------------------------------
@@ -293,7 +297,8 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
              preserve: bool = True, jobs: Optional[int] = None,
              dirs_exist_ok: bool = False, symlinks: bool = True,
              ignore: Optional[Callable[[AnyStr, list], Iterable[AnyStr]]] = None,
-             atomic: bool = False, update: str = "all") -> TreeStats:
+             atomic: bool = False, update: str = "all",
+             delete: bool = False) -> TreeStats:
     """Copy the directory tree ``src`` to ``dst`` with several threads.
 
     Files are cloned where the filesystem can (``mode`` as for
@@ -324,6 +329,16 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     inode and is never opened for writing, and a file another process
     makes meanwhile is kept too. ``TreeStats.skipped`` counts them.
 
+    ``delete``: ``dst`` becomes an exact copy of ``src``, as ``rsync -a
+    --delete`` makes it: ``src`` is merged into ``dst`` (``dirs_exist_ok``
+    implied) and every entry of ``dst`` with no counterpart in ``src`` is
+    removed (one of the other kind too: a directory where ``src`` has a
+    file). Names ``ignore`` leaves out are neither copied nor removed. A
+    symlink in ``dst`` is removed as a link, never followed, and nothing
+    outside ``dst`` is removed. ``TreeStats.deleted`` counts what went; an
+    entry that cannot be removed is in ``.errors`` with ``filename`` set
+    and no ``filename2``. With ``atomic`` the result is exact anyway.
+
     The copy is race-safe: nothing is ever written outside ``dst``. An
     entry that fails does not stop the others; at the end the first
     failure is raised (an :class:`OSError`:
@@ -341,8 +356,10 @@ def copytree(src: StrOrBytesPath, dst: StrOrBytesPath, *, mode: str = "auto",
     flags = 0 if symlinks else _reflink.TREE_DEREF_ALL
     if atomic:
         flags |= _reflink.TREE_ATOMIC
-    elif dirs_exist_ok:
+    elif dirs_exist_ok or delete:
         flags |= _reflink.TREE_MERGE
+    if delete:
+        flags |= _reflink.TREE_DELETE
     keep = (_COPY2 | _reflink.PRESERVE_LINKS) if preserve else 0
     as_str = not isinstance(os.fspath(src), bytes)
     filter_ = _IgnoreFilter(src, ignore, as_str) if ignore is not None else None

@@ -386,9 +386,10 @@ static int tree_error(void *ctx, const char *src, const char *dst, int err)
 	struct tree_call *c = ctx;
 	PyGILState_STATE g = PyGILState_Ensure();
 	if (!c->stop) {
-		PyObject *s = path_obj(src ? src : "", c->as_str);
-		PyObject *d = s ? path_obj(dst ? dst : "", c->as_str) : NULL;
-		PyObject *exc = d ? make_error(c->module, err, s, d) : NULL;
+		/* No src: a removal (delete=True) failed; dst is its name. */
+		PyObject *s = path_obj(src ? src : dst ? dst : "", c->as_str);
+		PyObject *d = s && src ? path_obj(dst ? dst : "", c->as_str) : NULL;
+		PyObject *exc = s && (d || !src) ? make_error(c->module, err, s, d) : NULL;
 		if (!exc || PyList_Append(c->errors, exc) < 0)
 			keep_exception(c);
 		Py_XDECREF(exc);
@@ -420,7 +421,7 @@ static PyObject *stats_tuple(const rl_tree_stats *s)
 	if (!methods)
 		return NULL;
 	return Py_BuildValue(
-		"(KKKKKKKKKKNK)", (unsigned long long)s->files,
+		"(KKKKKKKKKKNKK)", (unsigned long long)s->files,
 		(unsigned long long)s->dirs, (unsigned long long)s->symlinks,
 		(unsigned long long)s->specials,
 		(unsigned long long)s->hardlinks, (unsigned long long)s->bytes,
@@ -428,7 +429,8 @@ static PyObject *stats_tuple(const rl_tree_stats *s)
 		(unsigned long long)s->copied_bytes,
 		(unsigned long long)s->errors,
 		(unsigned long long)s->clone_impossible, methods,
-		(unsigned long long)s->skipped);
+		(unsigned long long)s->skipped,
+		(unsigned long long)s->deleted);
 }
 
 /* The exception a failed tree copy raises: the first failed entry's when
@@ -622,6 +624,7 @@ static int add_constants(PyObject *m)
 	    add_int(m, "TREE_DEREF_ALL", RL_TREE_DEREF_ALL) ||
 	    add_int(m, "TREE_MERGE", RL_TREE_MERGE) ||
 	    add_int(m, "TREE_ATOMIC", RL_TREE_ATOMIC) ||
+	    add_int(m, "TREE_DELETE", RL_TREE_DELETE) ||
 	    add_int(m, "UPDATE_ALL", RL_UPDATE_ALL) ||
 	    add_int(m, "UPDATE_NONE", RL_UPDATE_NONE) ||
 	    add_int(m, "UPDATE_OLDER", RL_UPDATE_OLDER) ||

@@ -36,6 +36,7 @@ want update-oneword "--update=none --update=none-fail" --update=no
 want sparse-values "always auto never" --sparse =
 want jobs-value "" -j ""
 want exclude-value "" --exclude ""
+want delete "--delete" --del
 want long-options "--no-clobber --no-dereference --no-target-directory --no-progress --no-preserve=" --no-
 
 # Every option offered is one the command takes (with a valid value).
