@@ -1,0 +1,73 @@
+/* ranges.c - FIDEDUPERANGE, the only call that shares here: the kernel
+ * locks both files, compares the bytes and shares them only if equal, so
+ * a file written at the same time keeps what was written. Never FICLONE,
+ * which would replace dst's bytes with src's unchecked. */
+#include "share.h"
+
+#include <errno.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+/* btrfs takes at most 16 MiB per call (it silently shortens longer ones);
+ * XFS takes more, but smaller calls keep both files locked for shorter
+ * and a cancel is seen sooner. */
+#define PIECE (16ull << 20)
+
+struct one_dest {
+	struct file_dedupe_range r;
+	struct file_dedupe_range_info info;
+};
+
+static int call(int src, struct one_dest *d)
+{
+	for (;;) {
+		if (ioctl(src, FIDEDUPERANGE, &d->r) == 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+int rl__dedupe_pair(int src, int dst, uint64_t size, uint64_t *done,
+		    const volatile int *cancel)
+{
+	*done = 0;
+	while (*done < size) {
+		if (rl__cancel_set(cancel))
+			return -ECANCELED;
+		struct one_dest d;
+		memset(&d, 0, sizeof d);
+		uint64_t len = size - *done < PIECE ? size - *done : PIECE;
+		d.r.src_offset = *done;
+		d.r.src_length = len;
+		d.r.dest_count = 1;
+		d.info.dest_fd = dst;
+		d.info.dest_offset = *done;
+		int r = call(src, &d);
+		if (r < 0)
+			return r;
+		if (d.info.status == FILE_DEDUPE_RANGE_DIFFERS)
+			return 1;
+		if (d.info.status < 0)
+			return d.info.status;
+		/* A partial answer goes on from where it stopped; none at all
+		 * (a filesystem that would loop) is refused. */
+		if (d.info.bytes_deduped == 0)
+			return -EINVAL;
+		*done += d.info.bytes_deduped > len ? len : d.info.bytes_deduped;
+	}
+	return 0;
+}
+
+int rl__dedupe_probe(int fd)
+{
+	struct one_dest d;
+	memset(&d, 0, sizeof d);
+	/* No destinations, no bytes: the filesystem's answer alone. */
+	int r = call(fd, &d);
+	if (r == -EOPNOTSUPP || r == -ENOTTY || r == -EINVAL || r == -ENOSYS)
+		return RL_ECLONE_NOTSUP;
+	return r;
+}
