@@ -497,8 +497,9 @@ typedef struct rl_shared_stats {
 	unsigned int version;  /* RL_SHARED_STATS_VERSION, set by the caller */
 	uint64_t files;        /* regular files */
 	uint64_t bytes;        /* their logical sizes */
-	uint64_t allocated;    /* bytes in extents (FIEMAP); where there is no
-	                        * FIEMAP, st_blocks * 512 */
+	uint64_t allocated;    /* bytes in extents (FIEMAP), not counting data
+	                        * kept inline in metadata (btrfs); where there
+	                        * is no FIEMAP, st_blocks * 512 */
 	uint64_t shared;       /* bytes in extents flagged shared (with other
 	                        * files, snapshots or within the file) */
 	uint64_t exclusive;    /* allocated - shared */

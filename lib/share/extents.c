@@ -52,9 +52,13 @@ struct usage_ctx {
 static void add_usage(void *ctx, const struct fiemap_extent *x)
 {
 	struct usage_ctx *c = ctx;
-	c->u->allocated += x->fe_length;
-	if (x->fe_flags & FIEMAP_EXTENT_SHARED)
-		c->u->shared += x->fe_length;
+	/* Inline data (btrfs keeps small files in its metadata) takes no
+	 * data blocks: not allocated (as btrfs filesystem du), not a hole. */
+	if (!(x->fe_flags & FIEMAP_EXTENT_DATA_INLINE)) {
+		c->u->allocated += x->fe_length;
+		if (x->fe_flags & FIEMAP_EXTENT_SHARED)
+			c->u->shared += x->fe_length;
+	}
 	if (x->fe_logical < c->size) {
 		uint64_t end = x->fe_logical + x->fe_length;
 		c->data += (end > c->size ? c->size : end) - x->fe_logical;
