@@ -279,15 +279,18 @@ static int apply_share_opt(struct cli *c, int opt, const char *arg)
 	}
 }
 
-static int check_share(const struct cli *c, char *err, size_t cap)
+static int check_share(struct cli *c, char *err, size_t cap)
 {
+	c->usage_try = 0; /* one line: these are not cp's errors */
 	int share = c->action == CLI_SHARED || c->action == CLI_DEDUPE;
 	const char *name = c->action == CLI_SHARED ? "--shared" : "--dedupe";
 	if (!share && (c->dry_run || c->exact_bytes))
 		return usage_error(err, cap, "option '%s' needs --dedupe or --shared",
 				   c->dry_run ? "--dry-run" : "--bytes");
-	if (!share)
+	if (!share) {
+		c->usage_try = 1;
 		return 0;
+	}
 	if (c->copy_opt)
 		return usage_error(err, cap, "option '%s' cannot be combined with '%s'",
 				   name, c->copy_opt);
