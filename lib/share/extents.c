@@ -11,16 +11,17 @@
 
 #define BATCH 128
 
-struct fiemap_buf {
+/* struct fiemap ends in a flexible array: room for BATCH extents. */
+union fiemap_buf {
 	struct fiemap fm;
-	struct fiemap_extent ext[BATCH];
+	char room[sizeof(struct fiemap) + BATCH * sizeof(struct fiemap_extent)];
 };
 
 /* Call fn for every extent of fd, in order. 0 or -errno. */
 static int each_extent(int fd, void (*fn)(void *ctx, const struct fiemap_extent *x),
 		       void *ctx)
 {
-	struct fiemap_buf b;
+	union fiemap_buf b;
 	uint64_t start = 0;
 	for (;;) {
 		memset(&b.fm, 0, sizeof b.fm);
@@ -36,8 +37,8 @@ static int each_extent(int fd, void (*fn)(void *ctx, const struct fiemap_extent 
 		if (n == 0)
 			return 0;
 		for (unsigned int i = 0; i < n; i++)
-			fn(ctx, &b.ext[i]);
-		const struct fiemap_extent *last = &b.ext[n - 1];
+			fn(ctx, &b.fm.fm_extents[i]);
+		const struct fiemap_extent *last = &b.fm.fm_extents[n - 1];
 		if (last->fe_flags & FIEMAP_EXTENT_LAST)
 			return 0;
 		start = last->fe_logical + last->fe_length;

@@ -15,12 +15,14 @@
  * and a cancel is seen sooner. */
 #define PIECE (16ull << 20)
 
-struct one_dest {
+/* struct file_dedupe_range ends in a flexible array: room for one. */
+union one_dest {
 	struct file_dedupe_range r;
-	struct file_dedupe_range_info info;
+	char room[sizeof(struct file_dedupe_range) +
+		  sizeof(struct file_dedupe_range_info)];
 };
 
-static int call(int src, struct one_dest *d)
+static int call(int src, union one_dest *d)
 {
 	for (;;) {
 		if (ioctl(src, FIDEDUPERANGE, &d->r) == 0)
@@ -37,33 +39,33 @@ int rl__dedupe_pair(int src, int dst, uint64_t size, uint64_t *done,
 	while (*done < size) {
 		if (rl__cancel_set(cancel))
 			return -ECANCELED;
-		struct one_dest d;
+		union one_dest d;
 		memset(&d, 0, sizeof d);
 		uint64_t len = size - *done < PIECE ? size - *done : PIECE;
 		d.r.src_offset = *done;
 		d.r.src_length = len;
 		d.r.dest_count = 1;
-		d.info.dest_fd = dst;
-		d.info.dest_offset = *done;
+		d.r.info[0].dest_fd = dst;
+		d.r.info[0].dest_offset = *done;
 		int r = call(src, &d);
 		if (r < 0)
 			return r;
-		if (d.info.status == FILE_DEDUPE_RANGE_DIFFERS)
+		if (d.r.info[0].status == FILE_DEDUPE_RANGE_DIFFERS)
 			return 1;
-		if (d.info.status < 0)
-			return d.info.status;
+		if (d.r.info[0].status < 0)
+			return d.r.info[0].status;
 		/* A partial answer goes on from where it stopped; none at all
 		 * (a filesystem that would loop) is refused. */
-		if (d.info.bytes_deduped == 0)
+		if (d.r.info[0].bytes_deduped == 0)
 			return -EINVAL;
-		*done += d.info.bytes_deduped > len ? len : d.info.bytes_deduped;
+		*done += d.r.info[0].bytes_deduped > len ? len : d.r.info[0].bytes_deduped;
 	}
 	return 0;
 }
 
 int rl__dedupe_probe(int fd)
 {
-	struct one_dest d;
+	union one_dest d;
 	memset(&d, 0, sizeof d);
 	/* No destinations, no bytes: the filesystem's answer alone. */
 	int r = call(fd, &d);
