@@ -281,6 +281,8 @@ static int apply_share_opt(struct cli *c, int opt, const char *arg)
 
 static int check_share(struct cli *c, char *err, size_t cap)
 {
+	if (c->action == CLI_HELP || c->action == CLI_VERSION)
+		return 0;
 	c->usage_try = 0; /* one line: these are not cp's errors */
 	int share = c->action == CLI_SHARED || c->action == CLI_DEDUPE;
 	const char *name = c->action == CLI_SHARED ? "--shared" : "--dedupe";
@@ -504,11 +506,12 @@ void cli_usage(FILE *out)
 	      "      --atomic                 with -r: the copy of a directory appears, or\n"
 	      "                                 replaces an existing one, in one step\n"
 	      "      --check                  tell whether PATH's filesystem can clone\n"
-	      "      --shared                 with PATH...: how many bytes of each share\n"
-	      "                                 their blocks (human units; --bytes: exact)\n"
+	      "      --shared                 with PATH...: bytes of each PATH allocated,\n"
+	      "                                 shared with other files, exclusive, holes\n"
 	      "      --dedupe                 with PATH...: make identical files share their\n"
-	      "                                 blocks (the kernel compares every byte);\n"
-	      "                                 with -v, -j N, --json, --dry-run\n"
+	      "                                 blocks (the kernel compares every byte first)\n"
+	      "      --dry-run                with --dedupe: report what it would share only\n"
+	      "      --bytes                  with --shared or --dedupe: exact byte counts\n"
 	      "      --help                   show this help\n"
 	      "      --version                show the version\n\n"
 	      "The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n"
