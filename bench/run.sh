@@ -12,7 +12,8 @@
 #                [--strace-fs btrfs,ext4] [--strace-all] [--cold] [--results DIR]
 #   bench/run.sh --smoke      one small tree and file, one run, no npm tree
 #
-# Workloads (--only): file1g file1g-cold clone sparse4g npm tree100k tree10k.
+# Workloads (--only): file1g file1g-cold clone sparse4g npm tree100k tree10k
+# dedupe (npm tree twice, with duperemove and jdupes, apt-installed if missing).
 # B is the build directory holding reflink (default build).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +55,11 @@ for tool in cfr floor; do
 	fi
 done
 need_pkg strace strace || die "strace missing"
+# The dedupe workload's peers; without them their rows are left out.
+if [ $smoke = 0 ]; then
+	need_pkg duperemove duperemove || echo "bench: duperemove missing: no row for it" >&2
+	need_pkg jdupes jdupes || echo "bench: jdupes missing: no row for it" >&2
+fi
 need_pkg /usr/bin/time time || [ -x /usr/bin/time ] || die "/usr/bin/time missing"
 
 # npm_install NAME DIR: print an installed node_modules for DIR's
