@@ -512,7 +512,9 @@ typedef struct rl_shared_stats {
 
 /* Why rl_dedupe left a file alone (rl_dedupe_stats.skipped_by index). */
 enum rl_skip {
-	RL_SKIP_SMALL = 0,    /* smaller than one block (or empty) */
+	RL_SKIP_SMALL = 0,    /* no block of its own to share: empty, holes
+	                       * only, or under one block and kept inline in
+	                       * metadata (btrfs) */
 	RL_SKIP_OTHER_FS = 1, /* not on the first PATH's filesystem */
 	RL_SKIP_DIFFERS = 2,  /* the kernel found bytes that differ (changed
 	                       * meanwhile, or a hash collision) */
@@ -600,8 +602,8 @@ RL_EXTERN int rl_shared2(const char *path, const rl_share_options *opts,
 
 /*
  * Make identical regular files under the NULL-terminated paths share
- * their extents. Candidates: same size (at least one block), same first
- * and last block, same hash of all bytes; then FIDEDUPERANGE only (never
+ * their extents. Candidates: same size, same first and last block, same
+ * hash of all bytes (files with no block of their own are skipped); then FIDEDUPERANGE only (never
  * FICLONE): the kernel locks both files and compares the bytes itself,
  * so a file written meanwhile keeps exactly what was written (the range
  * that differs is skipped: RL_SKIP_DIFFERS). Pairs already sharing every

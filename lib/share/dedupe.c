@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fiemap.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -117,7 +118,7 @@ static void file_found(struct rl__dedupe *d, int dirfd, char *path,
 	int reason = -1, r = 0;
 	if (!same_fs(d, dirfd, name, st->st_dev))
 		reason = RL_SKIP_OTHER_FS;
-	else if ((uint64_t)st->st_size < d->block)
+	else if (st->st_size == 0)
 		reason = RL_SKIP_SMALL;
 	if (reason != RL_SKIP_OTHER_FS && !d->probe && (d->probe = strdup(path)) == NULL)
 		r = -ENOMEM;
@@ -250,6 +251,20 @@ static void share_one(struct rl__dedupe *d, struct rl__cand *src, int sfd,
 	rl__dedupe_progress(d, RL_PHASE_DEDUPE, f->size);
 }
 
+/* Files with no block of their own to share: a file under one block whose
+ * data lives inline in metadata (btrfs), or one of holes only. A file
+ * under one block that has a block (XFS, or btrfs beyond its inline
+ * limit) is shared like any other: its whole block is freed. */
+static int no_blocks(const struct rl__extents *e, uint64_t block, uint64_t size)
+{
+	if (e->n == 0)
+		return 1;
+	for (size_t i = 0; size < block && i < e->n; i++)
+		if (e->v[i].flags & (FIEMAP_EXTENT_DATA_INLINE | FIEMAP_EXTENT_NOT_ALIGNED))
+			return 1;
+	return 0;
+}
+
 static void dedupe_group(void *ctx, unsigned int w, size_t gi)
 {
 	struct rl__dedupe *d = ctx;
@@ -265,6 +280,11 @@ static void dedupe_group(void *ctx, unsigned int w, size_t gi)
 	int r = sfd >= 0 ? rl__extents_get(sfd, &se) : -ENOENT;
 	if (r < 0 && sfd >= 0)
 		rl__dedupe_fail(d, v[s].path, NULL, r);
+	if (r == 0 && no_blocks(&se, d->block, v[s].size)) {
+		for (size_t k = s; k < g->n; k++)
+			rl__dedupe_skip(d, v[k].path, RL_SKIP_SMALL);
+		r = 1;
+	}
 	for (size_t k = s + 1; r == 0 && k < g->n && !atomic_load(&d->stop) &&
 	     !rl__cancel_set(d->opts.cancel); k++)
 		share_one(d, &v[s], sfd, &se, &v[k]);

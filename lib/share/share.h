@@ -175,7 +175,7 @@ struct rl__dedupe {
 	struct rl__cands c;
 	dev_t dev;              /* the first PATH's */
 	uint64_t fsid;          /* ... and its statfs f_fsid */
-	uint64_t block;         /* its block size: smaller files are skipped */
+	uint64_t block;         /* its block size (samples are blocks) */
 	int dry_run;
 	atomic_int stop;        /* on_error asked to stop, or out of memory */
 	char *probe;            /* a file on the first PATH's fs, to probe */

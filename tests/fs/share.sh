@@ -141,7 +141,7 @@ dedupe_fs() {
 	exec 7>&-
 	expect_ok "$fs: --dedupe exit 0"
 	tail -1 "$T/.out" > "$T/dedupe.json"
-	[ "$(json_field groups "$T/dedupe.json")" = 11 ] && pass "$fs: --dedupe --json counts the groups" ||
+	[ "$(json_field groups "$T/dedupe.json")" = 12 ] && pass "$fs: --dedupe --json counts the groups" ||
 		fail "$fs: --json groups" "$OUT"
 	grep -q "'$m/b/sub/big': shares" "$T/.out" && pass "$fs: -v names each deduped file" ||
 		fail "$fs: -v lines" "$OUT"
