@@ -38,6 +38,8 @@ static int cmp_cand(const void *x, const void *y)
  * the number still in play (they come first). */
 static size_t sort_and_prune(struct rl__cands *c)
 {
+	if (c->n == 0)
+		return 0; /* (qsort may not be given v == NULL) */
 	qsort(c->v, c->n, sizeof *c->v, cmp_cand);
 	size_t live = 0;
 	for (size_t i = 0; i < c->n && c->v[i].state == 0;) {
