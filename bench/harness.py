@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+import dedupe
 import report
 import tools as T
 import verify
@@ -350,6 +351,17 @@ def parse_args(argv):
     return cfg
 
 
+def run_dedupe(cfg, only):
+    """The dedupe and --shared rows (bench/dedupe.py): with the npm tree,
+    when asked for or when every workload runs; they fail the run if
+    reflink's result is wrong."""
+    if not cfg.npm_tree or (only and "dedupe" not in only):
+        return ""
+    md, res = dedupe.run(cfg, log)
+    cfg.dedupe_failed = [r["fs"] for r in res if r["rows"]["reflink --dedupe"]["failure"]]
+    return md
+
+
 def main(argv):
     cfg = parse_args(argv)
     only = cfg.only.split(",") if cfg.only else None
@@ -361,7 +373,7 @@ def main(argv):
         for fs in cfg.fs:
             if not w.fs or fs.name in w.fs:
                 results.append(bench_one(cfg, w, fs))
-    md = report.markdown(cfg, results, time.time() - t0)
+    md = report.markdown(cfg, results, time.time() - t0) + run_dedupe(cfg, only)
     with open(cfg.out + ".md", "w") as f:
         f.write(md)
     with open(cfg.out + ".json", "w") as f:
@@ -372,7 +384,9 @@ def main(argv):
            if row.failure and row.tool.family != "peer"]
     for b in bad:
         log("FAILED: [%s %s] %s: %s" % b)
-    return 1 if bad else 0
+    for fs in getattr(cfg, "dedupe_failed", []):
+        log("FAILED: [%s dedupe] reflink --dedupe" % fs)
+    return 1 if bad or getattr(cfg, "dedupe_failed", []) else 0
 
 
 if __name__ == "__main__":

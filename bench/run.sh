@@ -13,7 +13,8 @@
 #   bench/run.sh --smoke      one small tree and file, one run, no npm tree
 #
 # Workloads (--only): file1g file1g-cold clone sparse4g npm resync atomic
-# tree100k tree10k.
+# tree100k tree10k dedupe (npm tree twice, with duperemove and jdupes,
+# apt-installed if missing).
 # B is the build directory holding reflink (default build).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +57,11 @@ for tool in cfr floor; do
 done
 need_pkg strace strace || die "strace missing"
 need_pkg rsync rsync || echo "bench: rsync missing: its re-sync rows will fail" >&2
+# The dedupe workload's peers; without them their rows are left out.
+if [ $smoke = 0 ]; then
+	need_pkg duperemove duperemove || echo "bench: duperemove missing: no row for it" >&2
+	need_pkg jdupes jdupes || echo "bench: jdupes missing: no row for it" >&2
+fi
 need_pkg /usr/bin/time time || [ -x /usr/bin/time ] || die "/usr/bin/time missing"
 
 # npm_install NAME DIR: print an installed node_modules for DIR's

@@ -17,7 +17,7 @@ enum {
 	EXIT_NOCLONE = 3, /* a required clone was impossible, nothing else failed */
 };
 
-enum cli_action { CLI_COPY, CLI_CHECK, CLI_HELP, CLI_VERSION };
+enum cli_action { CLI_COPY, CLI_CHECK, CLI_HELP, CLI_VERSION, CLI_SHARED, CLI_DEDUPE };
 /* What happens to an existing destination (cp 9.5's --update=). */
 enum cli_update { UPDATE_ALL, UPDATE_NONE, UPDATE_OLDER, UPDATE_NONE_FAIL };
 enum cli_backup { BACKUP_OFF, BACKUP_SIMPLE, BACKUP_NUMBERED, BACKUP_EXISTING };
@@ -53,6 +53,8 @@ struct cli {
 	int usage_try;         /* a usage error is followed by "Try ..." */
 	int usage_status;      /* its exit status: EXIT_USAGE, or cp's 1 for
 	                        * the option combinations cp refuses */
+	int dry_run, exact_bytes; /* --dry-run, --bytes (--dedupe, --shared) */
+	const char *copy_opt;  /* the first option that only a copy takes */
 	unsigned int jobs;
 	const char **excludes; /* NULL-terminated; owned by struct cli */
 	size_t n_excludes;
@@ -207,5 +209,10 @@ int cancel_signal(void);
 
 /* check.c: --check PATH... */
 int cli_check(const struct cli *c);
+/* share.c: --shared PATH... and --dedupe PATH... */
+int cli_shared(const struct cli *c);
+int cli_dedupe(const struct cli *c);
+/* report.c: v bytes as "1.5 MiB". */
+void report_human(char *buf, size_t cap, double v);
 
 #endif

@@ -26,6 +26,13 @@ int main(int argc, char **argv)
 	case CLI_CHECK:
 		status = cli_check(&c);
 		break;
+	case CLI_SHARED:
+		status = cli_shared(&c);
+		break;
+	case CLI_DEDUPE:
+		cancel_install();
+		status = cli_dedupe(&c);
+		break;
 	case CLI_COPY:
 		report_init(&r, &c);
 		cancel_install();

@@ -12,7 +12,8 @@ enum {
 	OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_EXCLUDE, OPT_FSYNC, OPT_ATOMIC,
 	OPT_ATTR_ONLY, OPT_BACKUP, OPT_COPY_CONTENTS, OPT_NO_PRESERVE, OPT_PARENTS,
 	OPT_REMOVE_DEST, OPT_SPARSE, OPT_STRIP_SLASHES, OPT_UPDATE, OPT_DEBUG,
-	OPT_KEEP_DIR_SYMLINK, OPT_CONTEXT, OPT_DELETE,
+	OPT_KEEP_DIR_SYMLINK, OPT_CONTEXT, OPT_DELETE, OPT_SHARED, OPT_DEDUPE,
+	OPT_DRY_RUN, OPT_BYTES,
 };
 
 static const struct option longopts[] = {
@@ -53,6 +54,10 @@ static const struct option longopts[] = {
 	{ "atomic", no_argument, NULL, OPT_ATOMIC },
 	{ "delete", no_argument, NULL, OPT_DELETE },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "shared", no_argument, NULL, OPT_SHARED },
+	{ "dedupe", no_argument, NULL, OPT_DEDUPE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -253,6 +258,50 @@ static int apply_cp_opt(struct cli *c, int opt, const char *arg, char *err,
 	return c->backup < 0 ? EXIT_USAGE : 0;
 }
 
+/* --shared, --dedupe and the options only they take: 0, or 1 if opt is
+ * not one of them; any other option but a few (-v, -j, --json...) is a
+ * copy option, which they refuse (check_share). */
+static int apply_share_opt(struct cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_SHARED: c->action = CLI_SHARED; return 0;
+	case OPT_DEDUPE: c->action = CLI_DEDUPE; return 0;
+	case OPT_DRY_RUN: c->dry_run = 1; return 0;
+	case OPT_BYTES: c->exact_bytes = 1; return 0;
+	case 'v': case 'j': case OPT_JSON: case OPT_PROGRESS: case OPT_NO_PROGRESS:
+	case OPT_HELP: case OPT_VERSION:
+		return 1;
+	default:
+		if (!c->copy_opt)
+			c->copy_opt = arg;
+		return 1;
+	}
+}
+
+static int check_share(struct cli *c, char *err, size_t cap)
+{
+	if (c->action == CLI_HELP || c->action == CLI_VERSION)
+		return 0;
+	c->usage_try = 0; /* one line: these are not cp's errors */
+	int share = c->action == CLI_SHARED || c->action == CLI_DEDUPE;
+	const char *name = c->action == CLI_SHARED ? "--shared" : "--dedupe";
+	if (!share && (c->dry_run || c->exact_bytes))
+		return usage_error(err, cap, "option '%s' needs --dedupe or --shared",
+				   c->dry_run ? "--dry-run" : "--bytes");
+	if (!share) {
+		c->usage_try = 1;
+		return 0;
+	}
+	if (c->copy_opt)
+		return usage_error(err, cap, "option '%s' cannot be combined with '%s'",
+				   name, c->copy_opt);
+	if (c->action == CLI_SHARED && c->dry_run)
+		return usage_error(err, cap, "option '--dry-run' needs --dedupe");
+	if (c->n_operands == 0)
+		return usage_error(err, cap, "missing PATH operand for '%s'", name);
+	return 0;
+}
+
 /* One option; 0 or EXIT_USAGE. */
 static int apply_opt(struct cli *c, int opt, const char *arg, char *err, size_t cap)
 {
@@ -385,12 +434,17 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t cap)
 				  NULL)) != -1) {
 		if (opt == '?' || opt == ':')
 			return bad_option(argv, opt, err, cap);
+		if (apply_share_opt(c, opt, argv[optind - 1]) == 0)
+			continue;
 		if ((r = apply_opt(c, opt, optarg, err, cap)) != 0)
 			return r;
 	}
 	c->operands = argv + optind;
 	c->n_operands = argc - optind;
 	if ((r = check_combinations(c, err, cap)) != 0)
+		return r;
+	if ((r = check_share(c, err, cap)) != 0 || c->action == CLI_SHARED ||
+	    c->action == CLI_DEDUPE)
 		return r;
 	return check_operands(c, err, cap);
 }
@@ -408,6 +462,8 @@ static void usage_cp(FILE *out)
 	      "  or:  reflink [OPTION]... SOURCE... DIRECTORY\n"
 	      "  or:  reflink [OPTION]... -t DIRECTORY SOURCE...\n"
 	      "  or:  reflink --check PATH...\n"
+	      "  or:  reflink --shared [--bytes] [--json] PATH...\n"
+	      "  or:  reflink --dedupe [--dry-run] [-v] [-j N] [--json] PATH...\n"
 	      "Clone SOURCE to DEST (copy-on-write: instant, no extra space), or copy it,\n"
 	      "as cp places it. DEST is never left partial: a failed copy leaves it as it was.\n\n"
 	      "  -a, --archive                same as -dR --preserve=all\n"
@@ -465,6 +521,12 @@ void cli_usage(FILE *out)
 	      "      --delete                 with -r: remove what SOURCE lacks from a DEST\n"
 	      "                                 directory merged into (excluded names stay)\n"
 	      "      --check                  tell whether PATH's filesystem can clone\n"
+	      "      --shared                 with PATH...: bytes of each PATH allocated,\n"
+	      "                                 shared with other files, exclusive, holes\n"
+	      "      --dedupe                 with PATH...: make identical files share their\n"
+	      "                                 blocks (the kernel compares every byte first)\n"
+	      "      --dry-run                with --dedupe: report what it would share only\n"
+	      "      --bytes                  with --shared or --dedupe: exact byte counts\n"
 	      "      --help                   show this help\n"
 	      "      --version                show the version\n\n"
 	      "The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n"
@@ -472,5 +534,6 @@ void cli_usage(FILE *out)
 	      "the VERSION_CONTROL environment variable: none/off, numbered/t,\n"
 	      "existing/nil (the default), simple/never.\n\n"
 	      "Exit status: 0 success; 1 failure; 2 usage error; 3 a clone was required\n"
-	      "and impossible (and nothing else failed).\n", out);
+	      "and impossible (and nothing else failed), or --dedupe on a filesystem\n"
+	      "that cannot share blocks.\n", out);
 }

@@ -267,7 +267,7 @@ void report_skipped(struct report *r, const char *dst)
 	fputc('\n', out);
 }
 
-static void human(char *buf, size_t cap, double v)
+void report_human(char *buf, size_t cap, double v)
 {
 	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	int u = 0;
@@ -289,9 +289,9 @@ void report_progress(struct report *r, uint64_t done, uint64_t total)
 	uint64_t all = r->total_bytes > d ? r->total_bytes : r->base_bytes + total;
 	double rate = el > 0 ? (double)d / el : 0;
 	char hd[32], ht[32], hr[32], eta[32] = "--:--";
-	human(hd, sizeof hd, (double)d);
-	human(ht, sizeof ht, (double)all);
-	human(hr, sizeof hr, rate);
+	report_human(hd, sizeof hd, (double)d);
+	report_human(ht, sizeof ht, (double)all);
+	report_human(hr, sizeof hr, rate);
 	if (rate > 0 && all >= d) {
 		unsigned long s = (unsigned long)((double)(all - d) / rate);
 		snprintf(eta, sizeof eta, "%lu:%02lu", s / 60, s % 60);
@@ -307,7 +307,7 @@ void report_interrupted(struct report *r)
 {
 	char size[32];
 	clear_progress(r);
-	human(size, sizeof size, (double)r->bytes);
+	report_human(size, sizeof size, (double)r->bytes);
 	fprintf(stderr, "reflink: interrupted: %llu file%s copied, %s",
 		(unsigned long long)r->files, r->files == 1 ? "" : "s", size);
 	if (r->stopped_at) {

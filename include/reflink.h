@@ -544,6 +544,139 @@ RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 RL_EXTERN int rl_copy_tree(const char *src, const char *dst,
 			   const rl_tree_options *opts, rl_tree_stats *stats);
 
+/* --- Sharing: what a tree shares, and sharing what is identical -------- */
+
+/* What rl_shared found under a path: each regular file once (hard links
+ * count once), symlinks never followed. Versioned as rl_tree_stats: the
+ * caller sets version (RL_SHARED_STATS_INIT) and the library writes only
+ * that version's fields; version 0 or a newer one is refused (-EINVAL). */
+#define RL_SHARED_STATS_VERSION 1
+typedef struct rl_shared_stats {
+	unsigned int version;  /* RL_SHARED_STATS_VERSION, set by the caller */
+	uint64_t files;        /* regular files */
+	uint64_t bytes;        /* their logical sizes */
+	uint64_t allocated;    /* bytes in extents (FIEMAP), not counting data
+	                        * kept inline in metadata (btrfs); where there
+	                        * is no FIEMAP, st_blocks * 512 */
+	uint64_t shared;       /* bytes in extents flagged shared (with other
+	                        * files, snapshots or within the file) */
+	uint64_t exclusive;    /* allocated - shared */
+	uint64_t holes;        /* bytes of the sizes in no extent */
+	uint64_t unmapped;     /* files whose filesystem has no FIEMAP (tmpfs):
+	                        * shared unknown, counted as exclusive */
+	uint64_t errors;       /* entries that could not be read (on_error) */
+} rl_shared_stats;
+#define RL_SHARED_STATS_INIT { RL_SHARED_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/* Why rl_dedupe left a file alone (rl_dedupe_stats.skipped_by index). */
+enum rl_skip {
+	RL_SKIP_SMALL = 0,    /* no block of its own to share: empty, holes
+	                       * only, or under one block and kept inline in
+	                       * metadata (btrfs) */
+	RL_SKIP_OTHER_FS = 1, /* not on the first PATH's filesystem */
+	RL_SKIP_DIFFERS = 2,  /* the kernel found bytes that differ (changed
+	                       * meanwhile, or a hash collision) */
+	RL_SKIP_CHANGED = 3,  /* vanished or changed size/inode while looked at */
+	RL_SKIP_REFUSED = 4,  /* the kernel refuses to share this file (swap
+	                       * file, immutable, no permission...) */
+	RL_SKIP_COUNT_ = 5
+};
+#define RL_SKIP_MAX 8
+/* "small", "other_fs", "differs", "changed", "refused"; "?" otherwise. */
+RL_EXTERN const char *rl_skip_name(int reason);
+
+/* What rl_dedupe did (versioned as rl_shared_stats). Bytes are logical
+ * file bytes; with RL_DEDUPE_DRY_RUN, deduped_bytes is what would be. */
+#define RL_DEDUPE_STATS_VERSION 1
+typedef struct rl_dedupe_stats {
+	unsigned int version;  /* RL_DEDUPE_STATS_VERSION, set by the caller */
+	uint64_t files;        /* regular files seen (each inode once) */
+	uint64_t bytes;        /* their logical sizes */
+	uint64_t groups;       /* sets of identical files (two or more) */
+	uint64_t duplicates;   /* files in groups, beyond each group's first */
+	uint64_t deduped_bytes;        /* data bytes newly shared */
+	uint64_t already_shared_bytes; /* of duplicates already sharing every
+	                                * extent with their group's first */
+	uint64_t skipped;      /* files left alone, all reasons */
+	uint64_t skipped_by[RL_SKIP_MAX]; /* per enum rl_skip */
+	uint64_t errors;       /* files that failed (each passed to on_error) */
+} rl_dedupe_stats;
+#define RL_DEDUPE_STATS_INIT { RL_DEDUPE_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 }, 0 }
+
+/* rl_share_options.flags */
+#define RL_DEDUPE_DRY_RUN 0x1u /* find and report, change nothing */
+
+/* What happened to one file (rl_dedupe_file_cb's outcome): */
+#define RL_DEDUPE_DONE    (-1) /* bytes newly shared with same_as (or, dry
+                                * run, would be) */
+#define RL_DEDUPE_ALREADY (-2) /* already shared every extent with same_as */
+/* ... or an enum rl_skip reason (same_as may be NULL). Called one at a
+ * time, from any thread. */
+typedef void (*rl_dedupe_file_cb)(void *ctx, const char *path,
+				  const char *same_as, uint64_t bytes,
+				  int outcome);
+/* Phases for rl_share_progress_cb. */
+enum rl_share_phase {
+	RL_PHASE_WALK = 0,   /* done = files found so far, total 0 */
+	RL_PHASE_HASH = 1,   /* done of total bytes read to compare */
+	RL_PHASE_DEDUPE = 2  /* done of total bytes of duplicates handled */
+};
+typedef void (*rl_share_progress_cb)(void *ctx, int phase, uint64_t done,
+				     uint64_t total);
+
+#define RL_SHARE_OPTIONS_VERSION 1
+typedef struct rl_share_options {
+	unsigned int version;  /* RL_SHARE_OPTIONS_VERSION */
+	unsigned int flags;    /* RL_DEDUPE_* */
+	unsigned int jobs;     /* threads; 0 = online CPUs */
+	rl_dedupe_file_cb on_file;   /* optional (rl_dedupe only) */
+	rl_error_cb on_error;  /* optional: (ctx, path, other file or NULL,
+	                        * err); return nonzero to stop (-ECANCELED) */
+	rl_share_progress_cb on_progress; /* optional, about every 100 ms
+	                        * and at each phase's end */
+	const volatile int *cancel; /* optional: see "Cancellation" */
+	void *ctx;             /* passed to the callbacks */
+} rl_share_options;
+#define RL_SHARE_OPTIONS_INIT \
+	{ RL_SHARE_OPTIONS_VERSION, 0, 0, NULL, NULL, NULL, NULL, NULL }
+
+RL_EXTERN int rl_share_options_init(rl_share_options *opts,
+				    unsigned int version);
+
+/*
+ * How much of the regular file or tree at path shares its blocks: sums of
+ * FIEMAP over every regular file (each inode once, symlinks not followed,
+ * other mounts below path included as du does). Read-only: works on a
+ * read-only mount. Where the filesystem has no FIEMAP (tmpfs) allocated
+ * comes from st_blocks and unmapped counts those files.
+ * Returns 0, RL_EPARTIAL (some entries failed: stats->errors, each passed
+ * to on_error), or a fatal error: -ENOENT (and other errors of path
+ * itself), RL_ENOTREGULAR (path is a FIFO, socket or device), -EINVAL,
+ * -ECANCELED, -ENOMEM. rl_shared is rl_shared2 with default options.
+ */
+RL_EXTERN int rl_shared(const char *path, rl_shared_stats *stats);
+RL_EXTERN int rl_shared2(const char *path, const rl_share_options *opts,
+			 rl_shared_stats *stats);
+
+/*
+ * Make identical regular files under the NULL-terminated paths share
+ * their extents. Candidates: same size, same first and last block, same
+ * hash of all bytes (files with no block of their own are skipped); then FIDEDUPERANGE only (never
+ * FICLONE): the kernel locks both files and compares the bytes itself,
+ * so a file written meanwhile keeps exactly what was written (the range
+ * that differs is skipped: RL_SKIP_DIFFERS). Pairs already sharing every
+ * extent are counted as already shared. Never changes a file's content,
+ * mode, owner, times or name; symlinks are never followed; files on
+ * another filesystem than paths[0]'s are skipped (RL_SKIP_OTHER_FS).
+ * Returns 0; RL_EPARTIAL when some files or paths failed (each passed to
+ * on_error, counted in errors); or a fatal error with nothing changed:
+ * RL_ECLONE_NOTSUP (the filesystem cannot dedupe: ext4, tmpfs...),
+ * -EROFS (read-only mount, unless RL_DEDUPE_DRY_RUN), -EINVAL (bad
+ * options, no paths), -ENOMEM; -ECANCELED (what was shared stays shared).
+ */
+RL_EXTERN int rl_dedupe(const char *const *paths, const rl_share_options *opts,
+			rl_dedupe_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,7 @@ __all__ = [
     "CloneImpossibleError", "SameFileError",
     "copy", "copy2", "copy_file", "copytree", "ignore_patterns", "clone_range",
     "check", "Result", "CheckResult", "TreeStats",
+    "shared", "dedupe", "SharedStats", "DedupeStats",
 ]
 __version__ = _reflink.VERSION
 
@@ -424,3 +425,65 @@ def clone_range(src_fd, src_offset: int, dst_fd, dst_offset: int, length: int,
     raw = _reflink.clone_range(src_fd, src_offset, dst_fd, dst_offset, length,
                                _mode(mode), _name(src_fd), _name(dst_fd))
     return Result._from(raw)
+
+
+# --- Sharing ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SharedStats:
+    """What :func:`shared` found (read-only): ``files`` regular files (each
+    inode once), their logical ``bytes``, ``allocated`` bytes in extents,
+    of which ``shared`` with other files (FIEMAP_EXTENT_SHARED) and
+    ``exclusive``; ``holes`` bytes in no extent. ``unmapped`` counts files
+    on a filesystem without FIEMAP (tmpfs: shared unknown), ``errors``
+    entries that could not be read.
+    """
+    files: int
+    bytes: int
+    allocated: int
+    shared: int
+    exclusive: int
+    holes: int
+    unmapped: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class DedupeStats:
+    """What :func:`dedupe` did (read-only). ``deduped_bytes`` were newly
+    shared (with ``dry_run``: would be), ``already_shared_bytes`` belonged
+    to duplicates already sharing every extent; ``skipped`` maps each reason
+    ("small", "other_fs", "differs", "changed", "refused") to a count.
+    """
+    files: int
+    bytes: int
+    groups: int
+    duplicates: int
+    deduped_bytes: int
+    already_shared_bytes: int
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    errors: int = 0
+
+
+def shared(path: StrOrBytesPath) -> SharedStats:
+    """How many bytes of the file or tree at path share their blocks
+    (FIEMAP sums; symlinks not followed, hard links once). Releases the
+    GIL. Raises OSError (FileNotFoundError...) for path itself.
+    """
+    return SharedStats(*_reflink.shared(path, 0))
+
+
+def dedupe(*paths: StrOrBytesPath, dry_run: bool = False,
+           jobs: Optional[int] = None) -> DedupeStats:
+    """Make identical regular files under paths share their blocks, with
+    the kernel's FIDEDUPERANGE (which compares the bytes itself, so a file
+    written meanwhile keeps what was written). Never changes content,
+    mode, owner, times or names. Releases the GIL. Raises
+    CloneImpossibleError where the filesystem cannot share (ext4, tmpfs),
+    nothing changed.
+    """
+    if not paths:
+        raise TypeError("dedupe() needs at least one path")
+    raw = _reflink.dedupe(list(paths), bool(dry_run), jobs or 0)
+    return DedupeStats(*raw[:6], skipped=types.MappingProxyType(dict(raw[6])),
+                       errors=raw[7])

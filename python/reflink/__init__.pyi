@@ -76,3 +76,33 @@ def ignore_patterns(*patterns: str) -> Callable[[str, Collection[str]], Set[str]
 def clone_range(src_fd: FileDescriptorLike, src_offset: int,
                 dst_fd: FileDescriptorLike, dst_offset: int, length: int, *,
                 mode: Mode = ...) -> Result: ...
+
+class SharedStats:
+    files: int
+    bytes: int
+    allocated: int
+    shared: int
+    exclusive: int
+    holes: int
+    unmapped: int
+    errors: int
+    def __init__(self, files: int, bytes: int, allocated: int, shared: int,
+                 exclusive: int, holes: int, unmapped: int,
+                 errors: int) -> None: ...
+
+class DedupeStats:
+    files: int
+    bytes: int
+    groups: int
+    duplicates: int
+    deduped_bytes: int
+    already_shared_bytes: int
+    skipped: Mapping[str, int]
+    errors: int
+    def __init__(self, files: int, bytes: int, groups: int, duplicates: int,
+                 deduped_bytes: int, already_shared_bytes: int,
+                 skipped: Mapping[str, int] = ..., errors: int = ...) -> None: ...
+
+def shared(path: StrOrBytesPath) -> SharedStats: ...
+def dedupe(*paths: StrOrBytesPath, dry_run: bool = ...,
+           jobs: Optional[int] = ...) -> DedupeStats: ...

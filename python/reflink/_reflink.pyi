@@ -1,5 +1,5 @@
 # Type stub for the C extension reflink._reflink (private: use the package).
-from typing import Callable, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 import os
 
 _Path = Union[str, bytes, os.PathLike]
@@ -37,3 +37,6 @@ def probe(path: _Path) -> Tuple[bool, str, Optional[str], Optional[str]]: ...
 def copy_tree(src: _Path, dst: _Path, mode: int, flags: int, preserve: int,
               jobs: int, filter: Optional[Callable[..., object]],
               as_str: bool) -> Tuple[_RawStats, Optional[OSError]]: ...
+def shared(path: _Path, jobs: int) -> Tuple[int, int, int, int, int, int, int, int]: ...
+def dedupe(paths: List[_Path], dry_run: bool, jobs: int
+           ) -> Tuple[int, int, int, int, int, int, Dict[str, int], int]: ...

@@ -586,6 +586,119 @@ out:
 	return ret;
 }
 
+/* --- Sharing ------------------------------------------------------------ */
+
+static void share_progress(void *ctx, int phase, uint64_t done, uint64_t total)
+{
+	(void)phase, (void)done, (void)total;
+	watch_bytes(ctx, 0, 0); /* Ctrl-C, checked by time as a copy does */
+}
+
+/* Options for rl_shared2 / rl_dedupe, watched for Ctrl-C from the main
+ * thread through the progress callback. */
+static void share_opts(PyObject *module, struct watch *w, rl_share_options *o)
+{
+	w->cancel = w->raised = 0;
+	if (!watch_wanted(module))
+		return;
+	w->next_ns = coarse_ns() + WATCH_NS;
+	o->cancel = &w->cancel;
+	o->on_progress = share_progress;
+	o->ctx = w;
+}
+
+PyDoc_STRVAR(shared_doc,
+"shared(path, jobs) -> (files, bytes, allocated, shared, exclusive, holes,\n"
+"                       unmapped, errors)\n\n"
+"rl_shared2: what the file or tree at path shares (FIEMAP sums).");
+
+static PyObject *py_shared(PyObject *module, PyObject *args)
+{
+	struct path p = { 0 };
+	rl_share_options o = RL_SHARE_OPTIONS_INIT;
+	rl_shared_stats s = RL_SHARED_STATS_INIT;
+	struct watch w;
+	int r;
+	if (!PyArg_ParseTuple(args, "O&I:shared", path_conv, &p, &o.jobs))
+		return NULL;
+	share_opts(module, &w, &o);
+	Py_BEGIN_ALLOW_THREADS
+	r = rl_shared2(path_str(&p), &o, &s);
+	Py_END_ALLOW_THREADS
+	PyObject *ret = w.raised ? NULL
+		: r < 0 && r != RL_EPARTIAL ? set_error(module, r, p.obj, NULL)
+		: Py_BuildValue("(KKKKKKKK)", (unsigned long long)s.files,
+				(unsigned long long)s.bytes, (unsigned long long)s.allocated,
+				(unsigned long long)s.shared, (unsigned long long)s.exclusive,
+				(unsigned long long)s.holes, (unsigned long long)s.unmapped,
+				(unsigned long long)s.errors);
+	Py_DECREF(p.bytes);
+	return ret;
+}
+
+static PyObject *dedupe_tuple(const rl_dedupe_stats *s)
+{
+	PyObject *skipped = PyDict_New();
+	for (int i = 0; skipped && i < RL_SKIP_COUNT_; i++) {
+		PyObject *v = PyLong_FromUnsignedLongLong(s->skipped_by[i]);
+		if (!v || PyDict_SetItemString(skipped, rl_skip_name(i), v) < 0)
+			Py_CLEAR(skipped);
+		Py_XDECREF(v);
+	}
+	if (!skipped)
+		return NULL;
+	return Py_BuildValue("(KKKKKKNK)", (unsigned long long)s->files,
+			     (unsigned long long)s->bytes, (unsigned long long)s->groups,
+			     (unsigned long long)s->duplicates,
+			     (unsigned long long)s->deduped_bytes,
+			     (unsigned long long)s->already_shared_bytes, skipped,
+			     (unsigned long long)s->errors);
+}
+
+PyDoc_STRVAR(dedupe_doc,
+"dedupe(paths, dry_run, jobs) -> (files, bytes, groups, duplicates,\n"
+"    deduped_bytes, already_shared_bytes, skipped, errors)\n\n"
+"rl_dedupe over the list of paths; skipped maps reasons to counts.");
+
+static PyObject *py_dedupe(PyObject *module, PyObject *args)
+{
+	PyObject *list, *ret = NULL;
+	rl_share_options o = RL_SHARE_OPTIONS_INIT;
+	rl_dedupe_stats s = RL_DEDUPE_STATS_INIT;
+	struct watch w;
+	int dry, r;
+	if (!PyArg_ParseTuple(args, "O!pI:dedupe", &PyList_Type, &list, &dry, &o.jobs))
+		return NULL;
+	Py_ssize_t n = PyList_GET_SIZE(list);
+	struct path *ps = PyMem_Calloc((size_t)n + 1, sizeof *ps);
+	const char **names = PyMem_Calloc((size_t)n + 1, sizeof *names);
+	Py_ssize_t got = 0;
+	if (!ps || !names) {
+		PyErr_NoMemory();
+		goto out;
+	}
+	for (; got < n; got++) {
+		if (!path_conv(PyList_GET_ITEM(list, got), &ps[got]))
+			goto out;
+		names[got] = path_str(&ps[got]);
+	}
+	o.flags = dry ? RL_DEDUPE_DRY_RUN : 0;
+	share_opts(module, &w, &o);
+	Py_BEGIN_ALLOW_THREADS
+	r = rl_dedupe(names, &o, &s);
+	Py_END_ALLOW_THREADS
+	if (w.raised)
+		goto out;
+	ret = r < 0 && r != RL_EPARTIAL
+		? set_error(module, r, n ? ps[0].obj : NULL, NULL) : dedupe_tuple(&s);
+out:
+	for (Py_ssize_t i = 0; ps && i < got; i++)
+		Py_DECREF(ps[i].bytes);
+	PyMem_Free(ps);
+	PyMem_Free(names);
+	return ret;
+}
+
 /* --- Module ------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
@@ -593,6 +706,8 @@ static PyMethodDef methods[] = {
 	{ "clone_range", py_clone_range, METH_VARARGS, clone_range_doc },
 	{ "probe", py_probe, METH_VARARGS, probe_doc },
 	{ "copy_tree", py_copy_tree, METH_VARARGS, copy_tree_doc },
+	{ "shared", py_shared, METH_VARARGS, shared_doc },
+	{ "dedupe", py_dedupe, METH_VARARGS, dedupe_doc },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -42,7 +42,7 @@ static void check(int r, const struct cli *c, char **argv, int argc,
 			abort();
 		return;
 	}
-	if ((unsigned)c->action > CLI_VERSION || (unsigned)c->mode > RL_MODE_NEVER)
+	if ((unsigned)c->action > CLI_DEDUPE || (unsigned)c->mode > RL_MODE_NEVER)
 		abort();
 	if (c->n_operands < 0 || c->n_operands > argc - 1)
 		abort();
