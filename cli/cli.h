@@ -51,6 +51,8 @@ struct cli {
 	int default_mode;      /* --no-preserve=mode: new files 0666 less umask */
 	int one_fs;            /* -x: trees stay on SOURCE's filesystem */
 	int usage_try;         /* a usage error is followed by "Try ..." */
+	char **spelled;        /* cp abbreviations spelled out (abbrev.c) */
+	size_t n_spelled;
 	int usage_status;      /* its exit status: EXIT_USAGE, or cp's 1 for
 	                        * the option combinations cp refuses */
 	int dry_run, exact_bytes; /* --dry-run, --bytes (--dedupe, --shared) */
@@ -62,6 +64,12 @@ struct cli {
 	int n_operands;
 };
 
+/* abbrev.c: before getopt, spell out in argv each abbreviation cp 9.1
+ * would take as one of its long options (kept in c->spelled). 0, or -1
+ * without memory. */
+struct option;
+int cli_cp_abbrevs(int argc, char **argv, const struct option *opts,
+		   const char *shortopts, struct cli *c);
 /* opts.c: parse argv into *c. Returns 0, or EXIT_USAGE with a message in
  * err. Never prints or exits, so it can be fuzzed. */
 int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errcap);

@@ -39,8 +39,11 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 	if (c->update == UPDATE_NONE || c->update == UPDATE_NONE_FAIL)
 		f |= RL_F_NO_CLOBBER;
 	/* cp keeps an existing file's bits, and writes into a FIFO or device
-	 * (--remove-destination removes it instead). */
-	f |= c->remove_dest ? RL_F_REPLACE_SPECIAL : RL_F_INTO_SPECIAL | RL_F_KEEP_MODE;
+	 * (--remove-destination removes it instead; a backup moves it aside,
+	 * so the copy is a new file with the source's bits). */
+	f |= c->remove_dest ? RL_F_REPLACE_SPECIAL : RL_F_INTO_SPECIAL;
+	if (!c->remove_dest && !c->backup)
+		f |= RL_F_KEEP_MODE;
 	if (c->default_mode)
 		f |= RL_F_DEFAULT_MODE;
 	if (c->xattr_strict)

@@ -417,6 +417,8 @@ static int check_operands(const struct cli *c, char *err, size_t cap)
 	return 0;
 }
 
+#define SHORTOPTS ":abdfHilLnpPrRsS:t:TuvxZj:"
+
 int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t cap)
 {
 	memset(c, 0, sizeof *c);
@@ -430,8 +432,9 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t cap)
 	optind = 0; /* reset getopt: the parser may run more than once */
 	opterr = 0;
 	int opt, r;
-	while ((opt = getopt_long(argc, argv, ":abdfHilLnpPrRsS:t:TuvxZj:", longopts,
-				  NULL)) != -1) {
+	if (cli_cp_abbrevs(argc, argv, longopts, SHORTOPTS, c) < 0)
+		return usage_error(err, cap, "out of memory");
+	while ((opt = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
 		if (opt == '?' || opt == ':')
 			return bad_option(argv, opt, err, cap);
 		if (apply_share_opt(c, opt, argv[optind - 1]) == 0)
@@ -453,6 +456,11 @@ void cli_free(struct cli *c)
 {
 	free(c->excludes);
 	c->excludes = NULL;
+	for (size_t i = 0; i < c->n_spelled; i++)
+		free(c->spelled[i]);
+	free(c->spelled);
+	c->spelled = NULL;
+	c->n_spelled = 0;
 }
 
 /* cp's options, grouped and worded as cp --help has them. */

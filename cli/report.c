@@ -231,16 +231,21 @@ void report_dir(struct report *r)
 	r->dirs++;
 }
 
+/* "WORD 'path'" on the verbose stream (stderr under --json). */
+static void say_path(struct report *r, const char *word, const char *path)
+{
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	fputs(word, out);
+	report_quote(out, path);
+	fputc('\n', out);
+}
+
 void report_removed(struct report *r, const char *path)
 {
 	r->deleted++;
-	if (!r->verbose)
-		return;
-	FILE *out = r->json ? stderr : stdout;
-	clear_progress(r);
-	fputs("removed ", out);
-	report_quote(out, path);
-	fputc('\n', out);
+	if (r->verbose)
+		say_path(r, "removed ", path);
 }
 
 void report_link(struct report *r, const char *src, const char *dst, int hard)
@@ -258,13 +263,8 @@ void report_link(struct report *r, const char *src, const char *dst, int hard)
 void report_skipped(struct report *r, const char *dst)
 {
 	r->skipped++;
-	if (!r->debug)
-		return;
-	FILE *out = r->json ? stderr : stdout;
-	clear_progress(r);
-	fputs("skipped ", out);
-	report_quote(out, dst);
-	fputc('\n', out);
+	if (r->debug)
+		say_path(r, "skipped ", dst);
 }
 
 void report_human(char *buf, size_t cap, double v)

@@ -150,7 +150,7 @@ static unsigned int file_policy_flags(const struct cli *c)
 		f |= c->link == LINK_HARD ? RL_TREE_HARDLINK : RL_TREE_SYMLINK;
 	if (c->link && !c->force && !c->remove_dest && !c->backup)
 		f |= RL_F_NO_CLOBBER;
-	if (!c->remove_dest)
+	if (!c->remove_dest && !c->backup) /* as for single files */
 		f |= RL_F_KEEP_MODE;
 	if (c->default_mode)
 		f |= RL_F_DEFAULT_MODE;
