@@ -10,9 +10,14 @@
 #
 #   bench/run.sh [--runs N] [--only W1,W2] [--fs btrfs,xfs,ext4,tmpfs]
 #                [--strace-fs btrfs,ext4] [--strace-all] [--cold] [--results DIR]
+#                [--baseline REFLINK]
 #   bench/run.sh --smoke      one small tree and file, one run, no npm tree
 #
-# Workloads (--only): file1g file1g-cold clone sparse4g npm tree100k tree10k.
+# Workloads (--only): file1g file1g-cold clone sparse4g npm tree100k tree10k
+# mixed10k. --cold: caches dropped before every run, trees timed up to the
+# destination's syncfs, with -j1, -j8 and CPU-load rows. --baseline: another
+# reflink build (say an earlier commit's) as a `reflink@baseline -a` row on
+# the trees, in the same rounds.
 # B is the build directory holding reflink (default build).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +34,9 @@ while [ $# -gt 0 ]; do
 	--fs) fslist=$2; shift ;;
 	--strace-fs) strace_fs=$2; shift ;;
 	--cold) flags="$flags --cold" ;;
+	--baseline) baseline=$(realpath "$2") && [ -x "$baseline" ] ||
+		{ echo "run.sh: --baseline: '$2' is not an executable" >&2; exit 2; }
+		flags="$flags --baseline $baseline"; shift ;;
 	--strace-all) flags="$flags --strace-all" ;;
 	--results) results=$2; shift ;;
 	-h|--help) usage 0 ;;
