@@ -109,12 +109,26 @@ static int check_options(const rl_tree_options *o)
 	return 0;
 }
 
-static unsigned int jobs_for(const rl_tree_options *o)
+static unsigned int clamp_jobs(long n)
 {
-	long n = o->jobs ? (long)o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
 	return n > RL_TREE_JOBS_MAX ? RL_TREE_JOBS_MAX : (unsigned int)n;
+}
+
+/* Workers: as asked, else one per online CPU, and up to four per CPU
+ * while they are blocked (walk.c adds them: a worker that spent most of
+ * its time asleep, not preempted, while work waited). Warm, a tree copy
+ * is CPU-bound: on 2 cores, warm npm tree, XFS, 2 workers took 0.85 s,
+ * 8 took 1.18 s. Cold, the workers wait for the disk and two cannot keep
+ * it busy: 10,000 files, 157 MB, ext4, caches dropped, up to syncfs:
+ * -j1 2.06 s, -j2 1.97 s, -j4 1.53 s, -j8 1.54 s (medians of 5,
+ * docs/BENCHMARKS.md has the table of the final default). */
+static void jobs_for(const rl_tree_options *o, struct rl__cfg *c)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	c->jobs = clamp_jobs(o->jobs ? (long)o->jobs : cpus);
+	c->jobs_max = o->jobs ? c->jobs : clamp_jobs(4 * (cpus < 1 ? 1 : cpus));
 }
 
 /* How many directories may keep their two fds open: a quarter of the fd
@@ -138,7 +152,7 @@ static void cfg_init(struct rl__cfg *c, const rl_tree_options *o)
 	c->merge = (o->flags & RL_TREE_MERGE) != 0;
 	c->links = (o->preserve & RL_PRESERVE_LINKS) != 0;
 	c->no_clobber = (o->flags & RL_F_NO_CLOBBER) != 0;
-	c->jobs = jobs_for(o);
+	jobs_for(o, c);
 	c->excludes = o->excludes;
 	rl_options_init(&c->fopts, RL_OPTIONS_VERSION);
 	c->fopts.mode = o->mode;
@@ -311,7 +325,7 @@ static struct rl__tree *scan_tree(struct rl__tree *t)
 	}
 	s->scan = 1;
 	s->totals = t;
-	s->cfg.jobs = 1;
+	s->cfg.jobs = s->cfg.jobs_max = 1;
 	s->report.filter = NULL;
 	s->dst_dev = t->dst_dev, s->dst_ino = t->dst_ino;
 	if (!(s->root = make_root(s, fd, -1, &st, NULL))) {

@@ -93,6 +93,7 @@ struct rl__cfg {
 	unsigned char links;         /* RL_PRESERVE_LINKS */
 	unsigned char no_clobber;    /* RL_F_NO_CLOBBER (or a top entry) */
 	unsigned int jobs;           /* worker threads, 1..RL_TREE_JOBS_MAX */
+	unsigned int jobs_max;       /* up to this many while they block */
 	const char *const *excludes; /* NULL-terminated globs, or NULL */
 	rl_options fopts;            /* for each regular file */
 };
@@ -161,6 +162,8 @@ struct rl__verdict {
 	dev_t src_dev, dst_dev;      /* the roots' devices (0: no pair) */
 };
 
+struct rl__crew;
+
 /* One run. The fields before the parts are set by tree.c before any
  * worker starts and only read after; each part belongs to its file, and
  * other files reach it through that file's functions. */
@@ -179,6 +182,7 @@ struct rl__tree {
 	ino_t dst_ino;
 	struct rl__tnode *root, *top;
 
+	struct rl__crew *crew;       /* walk.c: the workers of the pass */
 	struct rl__queue queue;
 	struct rl__cache cache;
 	struct rl__tally tally;
@@ -227,9 +231,19 @@ struct rl__batch {
 	} f[RL__BATCH_MAX];
 };
 
+/* walk.c: where a worker's time goes (its /proc/thread-self/schedstat:
+ * on a CPU, waiting for one, or asleep), sampled every few ms, to tell a
+ * worker waiting for the disk from one waiting for a CPU. */
+struct rl__pace {
+	int fd;                      /* the schedstat file, -1 if none */
+	int64_t since_ns;            /* CLOCK_MONOTONIC at the last sample */
+	int64_t run_ns, wait_ns;     /* on a CPU, runnable but off one: then */
+};
+
 /* Per worker thread. */
 struct rl__worker {
 	struct rl__tree *t;
+	struct rl__pace pace;
 	char *dents;                 /* getdents buffer */
 	char *rel;                   /* relative path being built */
 	size_t rel_cap, rel_len;
@@ -302,6 +316,8 @@ struct rl__task *rl__queue_pop(struct rl__tree *t);
 void rl__queue_task_over(struct rl__tree *t);
 /* Is a worker waiting for a task (share a large directory with it)? */
 int rl__queue_idle(struct rl__tree *t);
+/* Are tasks queued that no worker has taken yet? */
+int rl__queue_waiting(struct rl__tree *t);
 /* Fail what is left on the queue (a one-entry copy): 1 if anything was. */
 int rl__queue_drain(struct rl__worker *w);
 
