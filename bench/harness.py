@@ -10,6 +10,7 @@ import argparse
 import ctypes
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -302,7 +303,7 @@ def bench_one(cfg, w, fs):
     w.make(src)
     nfiles = verify.count_files(src) if w.tree else 1
     src_kib = 0 if w.tree else os.lstat(src).st_blocks // 2
-    rows = [Row(t) for t in w.tools(fs)]
+    rows = [Row(t) for t in w.tools(fs) if not cfg.tools or re.search(cfg.tools, t.name)]
     cold = cfg.cold or w.cold
     if not cold:
         warm(src)
@@ -368,6 +369,7 @@ def parse_args(argv):
     ap.add_argument("--strace-all", action="store_true", help="profile the peers too")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--cold", action="store_true")
+    ap.add_argument("--tools", help="only the tools whose name matches this regular expression")
     ap.add_argument("--baseline", help="another reflink build, run beside this one on the "
                     "trees as `reflink@baseline -a`")
     ap.add_argument("--out", required=True, help="results file, without extension")
