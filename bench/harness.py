@@ -7,8 +7,10 @@ the Markdown. Exit status 1 if a reflink copy failed or was wrong, or (smoke
 mode) if the verifier let a planted wrong copy through.
 """
 import argparse
+import ctypes
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -24,8 +26,10 @@ RUN_TIMEOUT = 900
 CLONE_FS = ("btrfs", "xfs")
 # strace stops every system call (~100 µs each here): profile the tools the
 # targets are about, the others only with --strace-all.
-STRACED = {"btrfs": ("reflink -a", "cp -a", "floor: open, clone/copy, close"), "xfs": ("reflink -a", "cp -a"),
-           "ext4": ("reflink -a",)}
+STRACED = {"btrfs": ("reflink -a", "reflink@baseline -a", "cp -a", "floor: open, clone/copy, close"),
+           "xfs": ("reflink -a", "reflink@baseline -a", "cp -a"),
+           "ext4": ("reflink -a", "reflink@baseline -a")}
+LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 @dataclass
@@ -80,6 +84,15 @@ def log(msg):
 def plan(cfg):
     rl, cfr = cfg.reflink, cfg.cfr
     pnpm = bool(cfg.node_peers)
+
+    def trees(tools):
+        """A tree workload's tools: cold, the cold set; warm, tools(fs);
+        either way the baseline build beside them."""
+        def pick(fs):
+            own = T.cold_tree_tools(rl, fs.clone) if cfg.cold else tools(fs)
+            return own + T.baseline_tools(cfg.baseline, fs.clone)
+        return pick
+
     if cfg.smoke:
         cfg.strace_all = True
         return [
@@ -112,8 +125,8 @@ def plan(cfg):
                  lambda fs: T.sparse_tools(rl, fs.clone), min_runs=9),
         Workload("npm", "node_modules tree (npm ci from bench/package-lock.json)", True,
                  lambda p: W.copy_tree_in(cfg.npm_tree, p),
-                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs",
-                                         floor=cfg.floor, pnpm=pnpm),
+                 trees(lambda fs: T.tree_tools(rl, fs.clone, fs.name, node_too=fs.name != "xfs",
+                                               floor=cfg.floor, pnpm=pnpm)),
                  fs=("btrfs", "xfs", "ext4"), strace=True),
         Workload("resync", "re-sync of the npm tree after 1% of its files changed "
                  "(new content and mtime), 0.5% added, 0.5% removed; each tool from "
@@ -125,12 +138,16 @@ def plan(cfg):
                  lambda fs: T.atomic_tools(rl, fs.clone), fs=("btrfs", "ext4")),
         Workload("tree100k", "synthetic tree, 100,000 small files", True,
                  lambda p: W.synthetic_tree(p, 100_000),
-                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False),
+                 trees(lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False)),
                  fs=("btrfs", "ext4")),
         Workload("tree10k", "synthetic tree, 10,000 small files (linearity)", True,
                  lambda p: W.synthetic_tree(p, 10_000),
-                 lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False),
-                 fs=("btrfs", "ext4")),
+                 trees(lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False)),
+                 fs=("btrfs", "xfs", "ext4")),
+        Workload("mixed10k", "node_modules-like tree, 10,000 files, 82% at most 4 KiB, 159 MB",
+                 True, W.mixed_tree,
+                 trees(lambda fs: T.tree_tools(rl, fs.clone, fs.name, full=False)),
+                 fs=("btrfs", "xfs", "ext4")),
     ]
 
 
@@ -169,20 +186,47 @@ def remove(path):
         sh("rm", "-rf", "--one-file-system", path)
 
 
-def measure(row, src, dst, nfiles, tree):
-    """One timed run of row's tool; returns a Sample, or None on failure."""
+def syncfs(path):
+    """Write out the filesystem holding path (what a cold copy's time
+    runs up to: until then its data may only be in the page cache)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if LIBC.syncfs(fd) != 0:
+            raise OSError(ctypes.get_errno(), "syncfs " + path)
+    finally:
+        os.close(fd)
+
+
+def run_timed(row, cmd, dst, synced):
+    """Run cmd (beside the load, for a load row); (process, wall seconds)."""
+    busy = [subprocess.Popen(b) for b in T.busy_loops()] if row.tool.load else []
+    try:
+        if busy:
+            time.sleep(0.2)  # every loop on its core before the copy starts
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                           timeout=RUN_TIMEOUT)
+        if synced and p.returncode == 0:
+            syncfs(os.path.dirname(dst))
+        return p, time.perf_counter() - t0
+    finally:
+        for b in busy:
+            b.kill()
+            b.wait()
+
+
+def measure(row, src, dst, nfiles, tree, synced=False):
+    """One timed run of row's tool (synced: up to the syncfs of the
+    destination's filesystem); returns a Sample, or None on failure."""
     cmd = row.tool.command(src, dst)
     rss_file = dst + ".time"
     if tree:
         cmd = ["/usr/bin/time", "-v", "-o", rss_file] + cmd
-    t0 = time.perf_counter()
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                           timeout=RUN_TIMEOUT)
+        p, wall = run_timed(row, cmd, dst, synced)
     except (OSError, subprocess.TimeoutExpired) as e:
         row.failure = str(e)
         return None
-    wall = time.perf_counter() - t0
     if p.returncode != 0:
         row.failure = "exit %d: %s" % (p.returncode, (p.stderr.strip().splitlines() or [""])[-1][:200])
         return None
@@ -272,7 +316,7 @@ def bench_one(cfg, w, fs):
     w.make(src)
     nfiles = verify.count_files(src) if w.tree else 1
     src_kib = 0 if w.tree else os.lstat(src).st_blocks // 2
-    rows = [Row(t) for t in w.tools(fs)]
+    rows = [Row(t) for t in w.tools(fs) if not cfg.tools or re.search(cfg.tools, t.name)]
     cold = cfg.cold or w.cold
     if not cold:
         warm(src)
@@ -285,7 +329,7 @@ def bench_one(cfg, w, fs):
             if row.tool.prepare:  # the state this tool starts from
                 sh(*row.tool.command(src, dst, row.tool.prepare))
             settle(cfg, fs, cold)
-            s = measure(row, src, dst, nfiles, w.tree)
+            s = measure(row, src, dst, nfiles, w.tree, synced=cold and w.tree)
             if s:
                 row.samples.append(s)
             log("[%s %s] run %d/%d %-28s %s" % (
@@ -341,6 +385,9 @@ def parse_args(argv):
     ap.add_argument("--strace-all", action="store_true", help="profile the peers too")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--cold", action="store_true")
+    ap.add_argument("--tools", help="only the tools whose name matches this regular expression")
+    ap.add_argument("--baseline", help="another reflink build, run beside this one on the "
+                    "trees as `reflink@baseline -a`")
     ap.add_argument("--out", required=True, help="results file, without extension")
     ap.add_argument("--command", default="", help="the command line, for the report")
     cfg = ap.parse_args(argv)

@@ -10,17 +10,23 @@
 #
 #   bench/run.sh [--runs N] [--only W1,W2] [--fs btrfs,xfs,ext4,tmpfs]
 #                [--strace-fs btrfs,ext4] [--strace-all] [--cold] [--results DIR]
+#                [--baseline REFLINK] [--tools REGEX]
 #   bench/run.sh --smoke      one small tree and file, one run, no npm tree
 #
 # Workloads (--only): file1g file1g-cold clone sparse4g npm resync atomic
-# tree100k tree10k dedupe (npm tree twice, with duperemove and jdupes,
-# apt-installed if missing).
+# tree100k tree10k mixed10k dedupe (npm tree twice, with duperemove and
+# jdupes, apt-installed if missing). --cold: caches dropped before every
+# run, trees timed up to the destination's syncfs, with -j1, -j8 and
+# CPU-load rows. --baseline: another reflink build (say an earlier
+# commit's) as a `reflink@baseline -a` row on the trees, in the same
+# rounds. --tools: only the tools whose name matches the (Python) regular
+# expression, e.g. --tools '^reflink' .
 # B is the build directory holding reflink (default build).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 ARGS="$*"
-smoke=0 runs=3 only="" fslist="" strace_fs="btrfs,ext4" flags="" results="$HERE/results"
+smoke=0 runs=3 only="" tools="" fslist="" strace_fs="btrfs,ext4" flags="" results="$HERE/results"
 
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -31,8 +37,12 @@ while [ $# -gt 0 ]; do
 	--fs) fslist=$2; shift ;;
 	--strace-fs) strace_fs=$2; shift ;;
 	--cold) flags="$flags --cold" ;;
+	--baseline) baseline=$(realpath "$2") && [ -x "$baseline" ] ||
+		{ echo "run.sh: --baseline: '$2' is not an executable" >&2; exit 2; }
+		flags="$flags --baseline $baseline"; shift ;;
 	--strace-all) flags="$flags --strace-all" ;;
 	--results) results=$2; shift ;;
+	--tools) tools=$2; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown option '$1'" >&2; usage 2 >&2 ;;
 	esac
@@ -115,6 +125,7 @@ hargs=(--reflink "$RL" --fiemap "$FIEMAP" --cfr "$B/bench-cfr" --floor "$B/bench
 	--strace-fs "$strace_fs" --out "$out" --command "bench/run.sh${ARGS:+ $ARGS}")
 [ $smoke = 1 ] && hargs+=(--smoke)
 [ -n "$only" ] && hargs+=(--only "$only")
+[ -n "$tools" ] && hargs+=(--tools "$tools")
 hargs+=($flags)
 [ $smoke = 0 ] && hargs+=(--npm-tree "$npm")
 [ -n "$peers" ] && hargs+=(--node-peers "$peers")

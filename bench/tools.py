@@ -26,6 +26,7 @@ class Tool:
     prepare: list = None  # argv ({src}, {dst}) run, untimed, before each run
     json_want: dict = None  # reflink --json fields and values (default:
     #                         every file of the source counted as copied)
+    load: bool = False    # run beside a busy loop on every core
 
     def source(self, src):
         return os.path.join(src, self.sub) if self.sub else src
@@ -210,6 +211,39 @@ def atomic_tools(rl, clone):
               ["rm", "-rf", "{dst}"], Want(absent=True), "reference")
     swap.prepare = rm.prepare = ["cp", "-a", "--reflink=auto", "{src}", "{dst}"]
     return [plain, staged, swap, rm]
+
+
+def baseline_tools(base, clone):
+    """Another build of reflink (--baseline: an earlier commit) beside
+    this one, on the same tree in the same rounds: a change's effect."""
+    mode = "--reflink=" + ("always" if clone else "auto")
+    return [reflink("reflink@baseline -a", base, ["-a", mode], _archive(clone))] if base else []
+
+
+# The CPU load of the load rows: one busy loop per core.
+def busy_loops():
+    return [["sh", "-c", "while :; do :; done"]] * (os.cpu_count() or 1)
+
+
+def cold_tree_tools(rl, clone):
+    """A tree read from the device (caches dropped, each run timed up to
+    the destination's syncfs): reflink with one worker, the default and 8
+    workers, so the default's choice shows, against cp -a and tar; then
+    the default and one worker beside a busy loop on every core."""
+    mode = "--reflink=" + ("always" if clone else "auto")
+    a = _archive(clone)
+    tools = [reflink("reflink -a", rl, ["-a", mode], a),
+             reflink("reflink -a -j1", rl, ["-a", "-j1", mode], a),
+             reflink("reflink -a -j8", rl, ["-a", "-j8", mode], a),
+             cp(["-a"], _archive(False)),
+             Tool("tar c | tar x", ["sh", "-c",
+                  'mkdir "$2" && tar -C "$1" -cf - . | tar -C "$2" -xf -',
+                  "tar", "{src}", "{dst}"], _archive(False, slack=10**9))]
+    loaded = [reflink("reflink -a, CPU load", rl, ["-a", mode], a),
+              reflink("reflink -a -j1, CPU load", rl, ["-a", "-j1", mode], a)]
+    for t in loaded:
+        t.load, t.group = True, "load"
+    return tools + loaded
 
 
 def selftest_tools(clone):

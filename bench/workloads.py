@@ -1,4 +1,5 @@
 """The data the benchmark copies, made the same way every time (seeded)."""
+import math
 import os
 import random
 import subprocess
@@ -57,6 +58,25 @@ def synthetic_tree(root, nfiles, seed=3, max_size=4096, extras=False):
             f.write(rng.randbytes(rng.randrange(max_size + 1)))
     if extras:
         _extras(root, rng)
+
+
+def mixed_tree(root, nfiles=10_000, seed=6):
+    """A node_modules-like tree (issue 13's): nfiles files, 100 to a leaf
+    directory as in synthetic_tree, 83% of them 0-4 KiB and the rest
+    log-uniform from 4 KiB to 352 KiB (with this seed: 8,236 files of at
+    most 4 KiB, 158,870,164 bytes in all)."""
+    rng = random.Random(seed)
+    os.mkdir(root)
+    for i in range(nfiles):
+        d = os.path.join(root, _leaf(i // 100))
+        if i % 100 == 0:
+            os.makedirs(d)
+        if rng.random() < 0.83:
+            size = rng.randrange(4097)
+        else:
+            size = int(4096 * math.exp(rng.uniform(0, math.log(88))))
+        with open(os.path.join(d, "f%03d.js" % (i % 100)), "wb") as f:
+            f.write(rng.randbytes(size))
 
 
 def _extras(root, rng):

@@ -486,7 +486,9 @@ typedef struct rl_tree_options {
 	rl_mode mode;
 	unsigned int flags;    /* RL_F_* | RL_TREE_* */
 	unsigned int preserve; /* RL_PRESERVE_* */
-	unsigned int jobs;     /* worker threads; 0 = online CPUs */
+	unsigned int jobs;     /* worker threads; 0 = one per online CPU, and
+				* more (up to four per CPU) while they sleep
+				* waiting for the disk */
 	const char *const *excludes; /* NULL-terminated glob list, or NULL */
 	rl_filter_cb filter;
 	rl_entry_cb on_entry;

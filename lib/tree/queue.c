@@ -82,3 +82,12 @@ int rl__queue_idle(struct rl__tree *t)
 {
 	return atomic_load(&t->queue.idle) > 0;
 }
+
+int rl__queue_waiting(struct rl__tree *t)
+{
+	struct rl__queue *q = &t->queue;
+	pthread_mutex_lock(&q->mu);
+	int any = q->tasks != NULL;
+	pthread_mutex_unlock(&q->mu);
+	return any;
+}

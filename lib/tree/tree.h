@@ -113,6 +113,7 @@ struct rl__cfg {
 	unsigned char default_mode;  /* RL_F_DEFAULT_MODE: new dirs 0777 less
 				      * the umask */
 	unsigned int jobs;           /* worker threads, 1..RL_TREE_JOBS_MAX */
+	unsigned int jobs_max;       /* up to this many while they block */
 	const char *const *excludes; /* NULL-terminated globs, or NULL */
 	rl_options fopts;            /* for each regular file */
 };
@@ -184,6 +185,8 @@ struct rl__verdict {
 	dev_t src_dev, dst_dev;      /* the roots' devices (0: no pair) */
 };
 
+struct rl__crew;
+
 /* One run. The fields before the parts are set by tree.c before any
  * worker starts and only read after; each part belongs to its file, and
  * other files reach it through that file's functions. */
@@ -202,6 +205,7 @@ struct rl__tree {
 	ino_t dst_ino;
 	struct rl__tnode *root, *top;
 
+	struct rl__crew *crew;       /* walk.c: the workers of the pass */
 	struct rl__queue queue;
 	struct rl__cache cache;
 	struct rl__tally tally;
@@ -250,9 +254,19 @@ struct rl__batch {
 	} f[RL__BATCH_MAX];
 };
 
+/* walk.c: where a worker's time goes (its /proc/thread-self/schedstat:
+ * on a CPU, waiting for one, or asleep), sampled every few ms, to tell a
+ * worker waiting for the disk from one waiting for a CPU. */
+struct rl__pace {
+	int fd;                      /* the schedstat file, -1 if none */
+	int64_t since_ns;            /* CLOCK_MONOTONIC at the last sample */
+	int64_t run_ns, wait_ns;     /* on a CPU, runnable but off one: then */
+};
+
 /* Per worker thread. */
 struct rl__worker {
 	struct rl__tree *t;
+	struct rl__pace pace;
 	char *dents;                 /* getdents buffer */
 	char *rel;                   /* relative path being built */
 	size_t rel_cap, rel_len;
@@ -327,6 +341,8 @@ struct rl__task *rl__queue_pop(struct rl__tree *t);
 void rl__queue_task_over(struct rl__tree *t);
 /* Is a worker waiting for a task (share a large directory with it)? */
 int rl__queue_idle(struct rl__tree *t);
+/* Are tasks queued that no worker has taken yet? */
+int rl__queue_waiting(struct rl__tree *t);
 /* Fail what is left on the queue (a one-entry copy): 1 if anything was. */
 int rl__queue_drain(struct rl__worker *w);
 

@@ -12,11 +12,26 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DENTS_BUF (64 * 1024)
 /* Look for an idle worker every this many entries. */
 #define SHARE_EVERY 16
+/* How often a worker looks at its own pace (one getrusage). */
+#define PACE_NS (20 * 1000 * 1000)
+
+/* The workers of a pass: started at cfg.jobs, more added (up to
+ * cfg.jobs_max) while the ones there wait for the disk. */
+struct rl__crew {
+	pthread_mutex_t mu;
+	struct rl__worker *ws;
+	pthread_t *tids;             /* [0] unused: the calling thread */
+	atomic_uint n;               /* started (changed under mu) */
+	unsigned int max;            /* room for */
+};
 
 /* getdents64 records, read without assuming the buffer's alignment. */
 static unsigned short rec_len(const char *rec)
@@ -122,6 +137,63 @@ static void run_task(struct rl__worker *w, struct rl__task *k)
 		run_batch(w, k);
 }
 
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Was w mostly asleep since its last sample: not on a CPU nor waiting
+ * for one (that is CPU contention, where more threads only queue for
+ * the same cores)? Read from the kernel's schedstat of the thread, one
+ * pread every PACE_NS at most. */
+static int pace_blocked(struct rl__worker *w)
+{
+	struct rl__pace *p = &w->pace;
+	char buf[96];
+	long long run, wait;
+	int64_t now = now_ns();
+	if (now - p->since_ns < PACE_NS)
+		return 0;
+	if (p->fd == -1)
+		p->fd = rl__openat(AT_FDCWD, "/proc/thread-self/schedstat",
+				   O_RDONLY | O_CLOEXEC, 0);
+	ssize_t n = p->fd >= 0 ? pread(p->fd, buf, sizeof buf - 1, 0) : -1;
+	if (n <= 0) { /* no schedstat: the workers stay as many as asked */
+		p->since_ns = INT64_MAX;
+		return 0;
+	}
+	buf[n] = 0;
+	if (sscanf(buf, "%lld %lld", &run, &wait) != 2)
+		return 0;
+	int64_t asleep = (now - p->since_ns) - (run - p->run_ns) - (wait - p->wait_ns);
+	int blocked = p->since_ns && 2 * asleep > now - p->since_ns;
+	p->since_ns = now, p->run_ns = run, p->wait_ns = wait;
+	return blocked;
+}
+
+static void *worker_main(void *arg);
+
+/* One more worker, if w is blocked, work waits and there is room. */
+static void maybe_grow(struct rl__worker *w)
+{
+	struct rl__crew *c = w->t->crew;
+	if (atomic_load(&c->n) >= c->max || !pace_blocked(w) ||
+	    !rl__queue_waiting(w->t))
+		return;
+	pthread_mutex_lock(&c->mu);
+	unsigned int i = atomic_load(&c->n);
+	if (i < c->max) {
+		if (rl__walk_worker_init(&c->ws[i], w->t) == 0 &&
+		    pthread_create(&c->tids[i], NULL, worker_main, &c->ws[i]) == 0)
+			atomic_store(&c->n, i + 1);
+		else
+			rl__walk_worker_fini(&c->ws[i]);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
 static void *worker_main(void *arg)
 {
 	struct rl__worker *w = arg;
@@ -130,6 +202,7 @@ static void *worker_main(void *arg)
 		run_task(w, k);
 		free(k);
 		rl__queue_task_over(w->t);
+		maybe_grow(w);
 	}
 	rl__entry_flush(w);
 	rl__batch_fini(w->batch); /* by the thread that used the ring */
@@ -141,6 +214,7 @@ int rl__walk_worker_init(struct rl__worker *w, struct rl__tree *t)
 {
 	memset(w, 0, sizeof *w);
 	w->t = t;
+	w->pace.fd = -1;
 	w->dents = malloc(DENTS_BUF);
 	/* No batches while counting, nor with -L: a batch opens with
 	 * O_NOFOLLOW. */
@@ -154,40 +228,61 @@ void rl__walk_worker_fini(struct rl__worker *w)
 	rl__entry_flush(w);
 	rl__batch_fini(w->batch);
 	w->batch = NULL;
+	if (w->pace.fd >= 0)
+		rl__close(w->pace.fd);
+	w->pace.fd = -1;
 	free(w->dents);
 	free(w->rel);
 }
 
-/* Start the walk at the root and run it with t->jobs workers, this thread
- * being one of them. */
+/* Start the walk at the root and run it with cfg.jobs workers (more
+ * added while they block, up to cfg.jobs_max), this thread being one. */
 int rl__walk_run(struct rl__tree *t)
 {
-	unsigned int n = t->cfg.jobs, started = 0;
-	struct rl__worker *ws = calloc(n, sizeof *ws);
-	pthread_t *tids = calloc(n, sizeof *tids);
+	struct rl__crew c = { .max = t->cfg.jobs_max < t->cfg.jobs ? t->cfg.jobs
+								   : t->cfg.jobs_max };
+	c.ws = calloc(c.max, sizeof *c.ws);
+	c.tids = calloc(c.max, sizeof *c.tids);
 	struct rl__task *k = malloc(sizeof *k);
-	int r = (ws && tids && k) ? 0 : -ENOMEM;
+	int r = (c.ws && c.tids && k) ? 0 : -ENOMEM;
+	int mu_ok = r == 0 && pthread_mutex_init(&c.mu, NULL) == 0;
+	if (!mu_ok)
+		r = -ENOMEM;
+	unsigned int n = r == 0 ? t->cfg.jobs : 0, started = 1;
 	for (unsigned int i = 0; r == 0 && i < n; i++)
-		if ((r = rl__walk_worker_init(&ws[i], t)) < 0)
+		if ((r = rl__walk_worker_init(&c.ws[i], t)) < 0)
 			n = i;
 	if (r == 0) {
+		atomic_init(&c.n, 1);
+		t->crew = &c;
 		k->node = t->root;
 		k->len = 0;
 		rl__queue_push(t, k);
 		k = NULL;
+		pthread_mutex_lock(&c.mu); /* no worker added meanwhile */
 		/* Fewer threads than asked still copy everything. */
-		for (started = 1; started < n; started++)
-			if (pthread_create(&tids[started], NULL, worker_main,
-					   &ws[started]) != 0)
+		for (; started < n; started++)
+			if (pthread_create(&c.tids[started], NULL, worker_main,
+					   &c.ws[started]) != 0)
 				break;
-		worker_main(&ws[0]);
-		for (unsigned int i = 1; i < started; i++)
-			pthread_join(tids[i], NULL);
+		for (unsigned int i = started; i < n; i++)
+			rl__walk_worker_fini(&c.ws[i]); /* never started */
+		atomic_store(&c.n, started);
+		pthread_mutex_unlock(&c.mu);
+		worker_main(&c.ws[0]);
+		/* Workers are added only by running ones, each at the end:
+		 * joining in order finds every one. */
+		for (unsigned int i = 1; i < atomic_load(&c.n); i++)
+			pthread_join(c.tids[i], NULL);
+		n = atomic_load(&c.n);
+		t->crew = NULL;
 	}
-	for (unsigned int i = 0; ws && i < n; i++)
-		rl__walk_worker_fini(&ws[i]);
+	if (mu_ok)
+		pthread_mutex_destroy(&c.mu);
+	for (unsigned int i = 0; c.ws && i < n; i++)
+		rl__walk_worker_fini(&c.ws[i]);
 	free(k);
-	free(ws);
-	free(tids);
+	free(c.ws);
+	free(c.tids);
 	return r;
 }
