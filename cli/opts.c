@@ -516,7 +516,8 @@ static void usage_cp(FILE *out)
 void cli_usage(FILE *out)
 {
 	usage_cp(out);
-	fputs("  -j, --jobs=N                 copy trees with N threads (default: CPUs)\n"
+	fputs("  -j, --jobs=N                 copy trees with N threads (default: one per\n"
+	      "                                 CPU, more while they wait for the disk)\n"
 	      "      --exclude=GLOB           leave out entries whose name or relative path\n"
 	      "                                 matches GLOB (repeatable)\n"
 	      "      --json                   print a JSON summary on stdout at the end\n"
