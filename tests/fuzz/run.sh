@@ -61,7 +61,7 @@ fi
 failed=0
 for t in "${TARGETS[@]}"; do
 	case $t in
-	opts) srcs=("$TOP/tests/fuzz/fuzz_opts.c" "$TOP/cli/opts.c" "$TOP/cli/optargs.c") ;;
+	opts) srcs=("$TOP/tests/fuzz/fuzz_opts.c" "$TOP/cli/opts.c" "$TOP/cli/optargs.c" "$TOP/cli/abbrev.c") ;;
 	tree) srcs=("$TOP/tests/fuzz/fuzz_tree.c" "$TOP"/lib/*/*.c) ;;
 	*) echo "not ok - fuzz/$t: unknown target"; continue ;;
 	esac
