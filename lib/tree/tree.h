@@ -254,7 +254,7 @@ struct rl__batch {
 	} f[RL__BATCH_MAX];
 };
 
-/* walk.c: where a worker's time goes (its /proc/thread-self/schedstat:
+/* pace.c: where a worker's time goes (its /proc/thread-self/schedstat:
  * on a CPU, waiting for one, or asleep), sampled every few ms, to tell a
  * worker waiting for the disk from one waiting for a CPU. */
 struct rl__pace {
@@ -294,7 +294,15 @@ struct rl__ent {
  *   file.c, make.c -> policy.c -> report.c
  *   any -> verdict.c -> undo.c -> node.c, remove.c
  *   any -> match.c -> report.c -> tally.c, relpath.c
- *   walk.c -> delete.c -> remove.c, match.c, report.c */
+ *   walk.c -> delete.c -> remove.c, match.c, report.c
+ *   walk.c -> pace.c */
+
+/* pace.c: was the worker mostly asleep (not on a CPU, nor waiting for
+ * one) since its last sample, PACE_NS ago at least? 0 between samples
+ * and where the kernel has no schedstat. */
+void rl__pace_init(struct rl__pace *p);
+void rl__pace_fini(struct rl__pace *p);
+int rl__pace_blocked(struct rl__pace *p);
 
 /* node.c: nodes and the bounded cache of their fds. */
 int rl__cache_init(struct rl__tree *t, unsigned int max_open);

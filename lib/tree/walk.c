@@ -20,8 +20,6 @@
 #define DENTS_BUF (64 * 1024)
 /* Look for an idle worker every this many entries. */
 #define SHARE_EVERY 16
-/* How often a worker looks at its own pace (one getrusage). */
-#define PACE_NS (20 * 1000 * 1000)
 
 /* The workers of a pass: started at cfg.jobs, more added (up to
  * cfg.jobs_max) while the ones there wait for the disk. */
@@ -137,49 +135,13 @@ static void run_task(struct rl__worker *w, struct rl__task *k)
 		run_batch(w, k);
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Was w mostly asleep since its last sample: not on a CPU nor waiting
- * for one (that is CPU contention, where more threads only queue for
- * the same cores)? Read from the kernel's schedstat of the thread, one
- * pread every PACE_NS at most. */
-static int pace_blocked(struct rl__worker *w)
-{
-	struct rl__pace *p = &w->pace;
-	char buf[96];
-	long long run, wait;
-	int64_t now = now_ns();
-	if (now - p->since_ns < PACE_NS)
-		return 0;
-	if (p->fd == -1)
-		p->fd = rl__openat(AT_FDCWD, "/proc/thread-self/schedstat",
-				   O_RDONLY | O_CLOEXEC, 0);
-	ssize_t n = p->fd >= 0 ? pread(p->fd, buf, sizeof buf - 1, 0) : -1;
-	if (n <= 0) { /* no schedstat: the workers stay as many as asked */
-		p->since_ns = INT64_MAX;
-		return 0;
-	}
-	buf[n] = 0;
-	if (sscanf(buf, "%lld %lld", &run, &wait) != 2)
-		return 0;
-	int64_t asleep = (now - p->since_ns) - (run - p->run_ns) - (wait - p->wait_ns);
-	int blocked = p->since_ns && 2 * asleep > now - p->since_ns;
-	p->since_ns = now, p->run_ns = run, p->wait_ns = wait;
-	return blocked;
-}
-
 static void *worker_main(void *arg);
 
 /* One more worker, if w is blocked, work waits and there is room. */
 static void maybe_grow(struct rl__worker *w)
 {
 	struct rl__crew *c = w->t->crew;
-	if (atomic_load(&c->n) >= c->max || !pace_blocked(w) ||
+	if (atomic_load(&c->n) >= c->max || !rl__pace_blocked(&w->pace) ||
 	    !rl__queue_waiting(w->t))
 		return;
 	pthread_mutex_lock(&c->mu);
@@ -214,7 +176,7 @@ int rl__walk_worker_init(struct rl__worker *w, struct rl__tree *t)
 {
 	memset(w, 0, sizeof *w);
 	w->t = t;
-	w->pace.fd = -1;
+	rl__pace_init(&w->pace);
 	w->dents = malloc(DENTS_BUF);
 	/* No batches while counting, nor with -L: a batch opens with
 	 * O_NOFOLLOW. */
@@ -228,9 +190,7 @@ void rl__walk_worker_fini(struct rl__worker *w)
 	rl__entry_flush(w);
 	rl__batch_fini(w->batch);
 	w->batch = NULL;
-	if (w->pace.fd >= 0)
-		rl__close(w->pace.fd);
-	w->pace.fd = -1;
+	rl__pace_fini(&w->pace);
 	free(w->dents);
 	free(w->rel);
 }
