@@ -114,6 +114,15 @@ void rl__tally_done(struct rl__tree *t, const struct rl__tnode *d,
 	pthread_mutex_unlock(&y->mu);
 }
 
+void rl__tally_totals_done(struct rl__tree *t)
+{
+	rl_tree_stats *s = &t->tally.stats;
+	pthread_mutex_lock(&t->tally.mu);
+	s->total_files = s->files;
+	s->total_bytes = s->bytes;
+	pthread_mutex_unlock(&t->tally.mu);
+}
+
 void rl__tally_deleted(struct rl__tree *t)
 {
 	pthread_mutex_lock(&t->tally.mu);

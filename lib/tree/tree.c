@@ -322,13 +322,16 @@ struct scanner {
 	struct rl__tree *scan;
 	pthread_t tid;
 	int running;
+	atomic_int finished;         /* the count reached its end */
 };
 
 static void *scan_main(void *arg)
 {
-	struct rl__tree *s = arg;
+	struct scanner *sc = arg;
+	struct rl__tree *s = sc->scan;
 	if (rl__walk_run(s) < 0)
 		rl__node_unused(s, s->root);
+	atomic_store(&sc->finished, 1);
 	return NULL;
 }
 
@@ -372,9 +375,10 @@ static void scan_end(struct scanner *sc)
 static void scan_start(struct rl__tree *t, struct scanner *sc)
 {
 	sc->running = 0;
+	atomic_init(&sc->finished, 0);
 	if (!rl__report_wants_progress(t) || !(sc->scan = scan_tree(t)))
 		return;
-	sc->running = pthread_create(&sc->tid, NULL, scan_main, sc->scan) == 0;
+	sc->running = pthread_create(&sc->tid, NULL, scan_main, sc) == 0;
 	if (sc->running) {
 		rl__tally_prescanned(t); /* totals come from the scan now */
 		return;
@@ -383,12 +387,15 @@ static void scan_start(struct rl__tree *t, struct scanner *sc)
 	scan_end(sc);
 }
 
-static void scan_stop(struct scanner *sc)
+static void scan_stop(struct rl__tree *t, struct scanner *sc)
 {
 	if (!sc->running)
 		return;
+	int complete = atomic_load(&sc->finished);
 	rl__tally_stop(sc->scan, 0); /* the copy is over: so is the count */
 	pthread_join(sc->tid, NULL);
+	if (!complete) /* cut short: what the copy did is the whole */
+		rl__tally_totals_done(t);
 	scan_end(sc);
 }
 
@@ -400,7 +407,7 @@ static int copy_walk(struct rl__tree *t, const struct split *dp, int fresh)
 	scan_start(t, &sc);
 	if ((r = rl__walk_run(t)) < 0)
 		rl__node_unused(t, t->root);
-	scan_stop(&sc);
+	scan_stop(t, &sc);
 	rl__report_ticker_stop(t);
 	if (rl__verdict_fatal(t)) {
 		if (fresh)

@@ -445,6 +445,9 @@ int rl__policy_outcome(const struct rl__tree *t, int r);
 int rl__tally_init(struct rl__tree *t);
 void rl__tally_fini(struct rl__tree *t);
 /* Totals come from the counting pass (set before the workers start). */
+/* A counting pass that the copy's end cut short counted only part of the
+ * tree: the totals become what the copy did. */
+void rl__tally_totals_done(struct rl__tree *t);
 void rl__tally_prescanned(struct rl__tree *t);
 /* Stop the copy with err (first stop wins). */
 void rl__tally_stop(struct rl__tree *t, int err);
