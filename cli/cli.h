@@ -29,7 +29,7 @@ struct cli {
 	unsigned int flags;    /* RL_F_* */
 	unsigned int preserve; /* RL_PRESERVE_* */
 	int recursive;
-	int deref;             /* -1 default (cp's), 0 -P, 1 -L */
+	int deref;             /* -1 default (cp's), 0 -P, 1 -L, 2 -H */
 	int verbose, json, fsync;
 	int atomic;            /* --atomic: trees appear or are replaced whole */
 	int prune;             /* --delete: remove what SOURCE lacks */
@@ -147,6 +147,8 @@ struct made {
 	size_t cap, n;
 	struct made_link *links; /* few: operands are few */
 	size_t n_links;
+	int followed;            /* -H, -L: a file may come again through a
+	                          * symlink operand, whatever its links count */
 };
 void made_add(struct made *m, uint64_t dev, uint64_t ino);
 int made_has(const struct made *m, uint64_t dev, uint64_t ino);

@@ -223,6 +223,10 @@ static void copy_dir_through_link(const struct cli *c, struct report *r,
 				  struct made *made, const char *src,
 				  const char *dst)
 {
+	if (!c->recursive) { /* named as given, as cp names it */
+		copy_dir_operand(c, r, made, src, dst);
+		return;
+	}
 	size_t n = strlen(src);
 	char *dir = malloc(n + 2);
 	if (!dir) {
@@ -382,7 +386,7 @@ int cli_copy(const struct cli *c, struct report *r)
 	if (into_dir < 0)
 		return -1;
 	/* With several operands, one may land where another just did. */
-	struct made made = { .on = nsrc > 1 };
+	struct made made = { .on = nsrc > 1, .followed = c->deref > 0 };
 	r->total_files = (uint64_t)nsrc;
 	for (int i = 0; i < nsrc && !r->stopped_at; i++) {
 		/* --strip-trailing-slashes changes nothing here: DEST's name

@@ -72,7 +72,7 @@ int made_has_path(const struct made *m, const char *path, int *is_link)
 
 void made_link_add(struct made *m, const struct stat *src, const char *dst)
 {
-	if (!m->on || src->st_nlink < 2 || made_link_find(m, src))
+	if (!m->on || (src->st_nlink < 2 && !m->followed) || made_link_find(m, src))
 		return;
 	struct made_link *l = realloc(m->links, (m->n_links + 1) * sizeof *l);
 	if (!l)
@@ -86,7 +86,8 @@ void made_link_add(struct made *m, const struct stat *src, const char *dst)
 
 const char *made_link_find(const struct made *m, const struct stat *src)
 {
-	for (size_t i = 0; m->on && src->st_nlink > 1 && i < m->n_links; i++)
+	for (size_t i = 0; m->on && (src->st_nlink > 1 || m->followed) &&
+			   i < m->n_links; i++)
 		if (m->links[i].dev == (uint64_t)src->st_dev &&
 		    m->links[i].ino == (uint64_t)src->st_ino)
 			return m->links[i].dst;
