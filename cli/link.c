@@ -77,7 +77,9 @@ static int replace(const struct how *h, const char *src, const char *dst,
 		r = keep_backup(dst, backup);
 	if (r == 0 && renameat(AT_FDCWD, tmp, AT_FDCWD, dst) != 0)
 		r = -errno;
-	if (r < 0 && tmp)
+	/* Also after a rename: onto a name of the same inode (dst already a
+	 * link of src) it does nothing, and tmp is left. */
+	if (tmp)
 		unlinkat(AT_FDCWD, tmp, 0);
 	free(tmp);
 	return r;

@@ -82,6 +82,10 @@ static int place(struct rl__worker *w, struct rl__ent *e, make_fn fn,
 		unlinkat(e->ddir, tmp, 0);
 		return r;
 	}
+	/* A rename onto another name of the same inode (a hard link made
+	 * over one already there) does nothing and leaves tmp. */
+	if (cur.st_nlink > 1)
+		unlinkat(e->ddir, tmp, 0);
 	rl__undo_note(t, e->dir, e->dname);
 	return 0;
 }
@@ -238,7 +242,9 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 	if (r < 0)
 		return r;
 	if (r == 0) {
+		e->relink = 1;
 		r = place(w, e, mk_link, &ref);
+		e->relink = 0;
 		rl__links_drop(t, &ref);
 		/* Too many links for the filesystem: a copy keeps the data. */
 		if (r == -EMLINK)
@@ -246,6 +252,8 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 		return r == 0 ? RL__LINKED : r;
 	}
 	r = make_kind(w, e, sfd, res);
-	rl__links_publish(t, &ref, r == 0);
+	/* A kept entry is the group's copy too: cp -au links the others to
+	 * it rather than copying them again. */
+	rl__links_publish(t, &ref, r == 0 || r == RL__SKIPPED);
 	return r;
 }

@@ -46,7 +46,7 @@ static int decide(void *ctx, const struct stat *old, const struct stat *src,
 	case RL_UPDATE_NONE_FAIL:
 		return -EEXIST;
 	case RL_UPDATE_OLDER:
-		if (!dest_older(a->e, old, src))
+		if (!a->e->relink && !dest_older(a->e, old, src))
 			return RL__SKIPPED;
 		break;
 	default:

@@ -284,6 +284,9 @@ struct rl__ent {
 	int fresh;                   /* ddir was made by this run */
 	int follow;                  /* -L: follow symlinks */
 	unsigned int preserve;       /* RL_PRESERVE_* this entry still needs */
+	int relink;                  /* made as a hard link of a copy already
+				      * made (or kept): -u does not keep a
+				      * newer entry from it, as cp */
 	struct stat st;
 };
 
