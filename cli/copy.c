@@ -284,18 +284,18 @@ static int make_parent(const struct cli *c, struct report *r, const char *sdir,
 		return 0;
 	}
 	/* --no-preserve=mode: the default bits, as cp 8.25 and later. */
-	if (mkdir(tdir, c->default_mode ? 0777 : ss.st_mode & 07777) == 0) {
-		if ((c->preserve & RL_PRESERVE_OWNERSHIP) && chown(tdir, ss.st_uid, ss.st_gid) != 0)
-			errno = 0; /* not ours to give away: as cp, kept quietly */
-		if ((c->preserve & RL_PRESERVE_MODE) && chmod(tdir, ss.st_mode & 07777) != 0)
-			report_error(r, "cannot set permissions of", tdir, NULL, -errno);
-		return 0;
-	}
-	if (errno != EEXIST || stat(tdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (mkdir(tdir, c->default_mode ? 0777 : ss.st_mode & 07777) != 0 &&
+	    (errno != EEXIST || stat(tdir, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		report_error(r, "cannot make directory", tdir, NULL,
 			     errno == EEXIST ? -ENOTDIR : -errno);
 		return -1;
 	}
+	/* Made now or there already: -p gives it the source's owner and
+	 * bits either way, as cp does to every directory on the way. */
+	if ((c->preserve & RL_PRESERVE_OWNERSHIP) && chown(tdir, ss.st_uid, ss.st_gid) != 0)
+		errno = 0; /* not ours to give away: as cp, kept quietly */
+	if ((c->preserve & RL_PRESERVE_MODE) && chmod(tdir, ss.st_mode & 07777) != 0)
+		report_error(r, "cannot set permissions of", tdir, NULL, -errno);
 	return 0;
 }
 
