@@ -179,6 +179,18 @@ void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* -v's "'src' -> 'dst' (how)" (on stderr under --json). */
+static void say_arrow(struct report *r, const char *src, const char *dst,
+		      const char *how)
+{
+	FILE *out = r->json ? stderr : stdout;
+	clear_progress(r);
+	report_quote(out, src);
+	fputs(" -> ", out);
+	report_quote(out, dst);
+	fprintf(out, " (%s)\n", how);
+}
+
 void report_file(struct report *r, const char *src, const char *dst,
 		 const rl_result *res)
 {
@@ -190,14 +202,8 @@ void report_file(struct report *r, const char *src, const char *dst,
 	r->cur_done = r->cur_total = 0;
 	if ((unsigned)res->method < RL_METHOD_COUNT_)
 		r->by_method[res->method]++;
-	if (!r->verbose)
-		return;
-	FILE *out = r->json ? stderr : stdout;
-	clear_progress(r);
-	report_quote(out, src);
-	fputs(" -> ", out);
-	report_quote(out, dst);
-	fprintf(out, " (%s)\n", rl_method_name(res->method));
+	if (r->verbose)
+		say_arrow(r, src, dst, rl_method_name(res->method));
 	if (r->debug)
 		report_debug(r, src, res);
 }
@@ -250,14 +256,8 @@ void report_removed(struct report *r, const char *path)
 
 void report_link(struct report *r, const char *src, const char *dst, int hard)
 {
-	if (!r->verbose)
-		return;
-	FILE *out = r->json ? stderr : stdout;
-	clear_progress(r);
-	report_quote(out, src);
-	fputs(" -> ", out);
-	report_quote(out, dst);
-	fputs(hard ? " (hard link)\n" : " (symbolic link)\n", out);
+	if (r->verbose)
+		say_arrow(r, src, dst, hard ? "hard link" : "symbolic link");
 }
 
 void report_skipped(struct report *r, const char *dst)
