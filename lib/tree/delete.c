@@ -144,14 +144,9 @@ static const char *full(struct prune *p, const char *rel)
 		if (!b || !(p->base = strdup(b)))
 			return NULL;
 	}
-	size_t bl = strlen(p->base), need = bl + strlen(rel) + 2;
-	if (need > p->cap) {
-		char *n = realloc(p->path, need);
-		if (!n)
-			return NULL;
-		p->path = n;
-		p->cap = need;
-	}
+	size_t bl = strlen(p->base);
+	if (rl__path_room(&p->path, &p->cap, bl + strlen(rel) + 2) < 0)
+		return NULL;
 	memcpy(p->path, p->base, bl);
 	if (bl)
 		p->path[bl++] = '/';

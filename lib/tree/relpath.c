@@ -9,6 +9,18 @@
 
 /* w->rel = d's relative path followed by '/' (empty for the root); the
  * result is reused while the worker stays in one directory. */
+int rl__path_room(char **buf, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	char *p = realloc(*buf, need);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = need;
+	return 0;
+}
+
 static int dir_rel(struct rl__worker *w, const struct rl__tnode *d)
 {
 	if (w->rel_node == d && w->rel_id == d->id && w->rel)
@@ -16,14 +28,8 @@ static int dir_rel(struct rl__worker *w, const struct rl__tnode *d)
 	size_t len = 0;
 	for (const struct rl__tnode *p = d; p->parent; p = p->parent)
 		len += strlen(p->name) + 1;
-	size_t need = len + 256 + 1;
-	if (need > w->rel_cap) {
-		char *rel = realloc(w->rel, need);
-		if (!rel)
-			return -ENOMEM;
-		w->rel = rel;
-		w->rel_cap = need;
-	}
+	if (rl__path_room(&w->rel, &w->rel_cap, len + 256 + 1) < 0)
+		return -ENOMEM;
 	size_t pos = len;
 	for (const struct rl__tnode *p = d; p->parent; p = p->parent) {
 		size_t n = strlen(p->name);

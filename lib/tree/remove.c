@@ -49,13 +49,8 @@ static const char *rel_of(struct rm *m, const char *entry)
 	size_t need = entry ? strlen(entry) + 2 : 1;
 	for (size_t i = 0; i < m->depth; i++)
 		need += strlen(m->lv[i].name) + 1;
-	if (need > m->path_cap) {
-		char *p = realloc(m->path, need);
-		if (!p)
-			return NULL;
-		m->path = p;
-		m->path_cap = need;
-	}
+	if (rl__path_room(&m->path, &m->path_cap, need) < 0)
+		return NULL;
 	size_t pos = 0;
 	for (size_t i = 0; i < m->depth; i++) {
 		size_t n = strlen(m->lv[i].name);

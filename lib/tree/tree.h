@@ -422,6 +422,9 @@ void rl__links_fini(struct rl__tree *t);
 /* match.c: excludes and the filter. */
 int rl__match_excluded(struct rl__worker *w, struct rl__tnode *d,
 		       const char *name, int is_dir);
+/* relpath.c: *buf grown to hold need bytes (*cap its size); 0 or
+ * -ENOMEM, *buf kept as it was. */
+int rl__path_room(char **buf, size_t *cap, size_t need);
 /* relpath.c: d's path relative to the source root, plus "/name" unless NULL, in a
  * buffer of w (valid until the next call), or NULL without memory. */
 const char *rl__relpath(struct rl__worker *w, const struct rl__tnode *d,
