@@ -137,16 +137,12 @@ struct made_id {
 	uint64_t dev, ino;
 	int used;
 };
-struct made_link {
-	uint64_t dev, ino;
-	char *dst;
-};
 struct made {
 	int on;
 	struct made_id *tab;
 	size_t cap, n;
-	struct made_link *links; /* few: operands are few */
-	size_t n_links;
+	rl_links *links;         /* --preserve=links: the copies of linked
+	                          * sources, for file and tree operands alike */
 	int followed;            /* -H, -L: a file may come again through a
 	                          * symlink operand, whatever its links count */
 };
@@ -192,6 +188,12 @@ int replace_allowed(const struct cli *c, struct report *r, const char *src,
 /* ask.c: cp -i's question about dst: 1 yes (replace it), 0 no. */
 int ask_overwrite(struct report *r, const char *dst);
 
+/* same.c: cp's rule for SOURCE (sst: as followed, or not: follow) and an
+ * existing DEST that are or name one file. */
+enum same_file { SAME_GO, SAME_DONE, SAME_REFUSE };
+enum same_file same_file_rule(const struct cli *c, const char *src,
+			      const struct stat *sst, const char *dst, int follow);
+
 /* link.c: -l and -s: make dst a hard or symbolic link to src. */
 void cli_link(const struct cli *c, struct report *r, const char *src,
 	      const char *dst);
@@ -203,7 +205,9 @@ int link_again(const char *made, const char *dst);
  * (device, inode) of an earlier operand became, so its other names become
  * links to that copy, as cp keeps hard links among operands. */
 void made_link_add(struct made *m, const struct stat *src, const char *dst);
-const char *made_link_find(const struct made *m, const struct stat *src);
+/* 1: buf (cap bytes) holds the copy of src an earlier operand made. */
+int made_link_find(const struct made *m, const struct stat *src, char *buf,
+		   size_t cap);
 
 /* copy.c: copy SOURCE... to DEST as the operands say. */
 int cli_copy(const struct cli *c, struct report *r);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,6 +43,10 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 	 * (--remove-destination removes it instead; a backup moves it aside,
 	 * so the copy is a new file with the source's bits). */
 	f |= c->remove_dest ? RL_F_REPLACE_SPECIAL : RL_F_INTO_SPECIAL;
+	/* same.c judged: with these, cp goes on where DEST is or names
+	 * SOURCE, the old DEST kept or removed. */
+	if (c->remove_dest || c->backup)
+		f |= RL_F_SAME_OK;
 	if (!c->remove_dest && !c->backup)
 		f |= RL_F_KEEP_MODE;
 	if (c->default_mode)
@@ -82,8 +87,8 @@ static void file_error(const struct cli *c, struct report *r, const char *src,
 static int link_operand(struct report *r, struct made *made, const char *src,
 			const char *dst, const struct stat *sst)
 {
-	const char *first = made_link_find(made, sst);
-	if (!first)
+	char first[PATH_MAX];
+	if (!made_link_find(made, sst, first, sizeof first))
 		return 0;
 	int err = link_again(first, dst);
 	if (err < 0)
@@ -120,47 +125,42 @@ static int backup_is_source(struct report *r, const char *dst,
 	return same;
 }
 
-/* cp's special case: -f -b with SOURCE and DEST the same regular file
- * makes a backup of it (a copy under the backup name; DEST stays). 1 if
- * this was that case (done or reported), 0 otherwise. */
-static int backup_of_itself(const struct cli *c, struct report *r,
-			    const char *src, const char *dst,
-			    const struct stat *sst)
+/* cp's special case: -f -b SOURCE SOURCE (one name of a regular file)
+ * copies it to its backup name, as -f SOURCE BACKUP would. The name
+ * (caller frees), or NULL for every other command line. */
+static char *backup_of_itself(const struct cli *c, const char *src,
+			      const char *dst)
 {
 	struct stat st;
-	if (!c->backup || !c->force || !S_ISREG(sst->st_mode) || stat(dst, &st) != 0 ||
-	    st.st_dev != sst->st_dev || st.st_ino != sst->st_ino)
-		return 0;
+	if (!c->backup || !c->force || strcmp(src, dst) != 0 ||
+	    stat(dst, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
 	char *b = backup_name(dst, c->backup, c->suffix);
 	char *path = b ? beside(dst, b) : NULL;
-	rl_options o = RL_OPTIONS_INIT;
-	rl_result res = RL_RESULT_INIT;
-	int err = path ? 0 : -ENOMEM;
-	o.mode = c->mode;
-	o.preserve = c->preserve | RL_PRESERVE_MODE | RL_PRESERVE_TIMESTAMPS;
-	if (path)
-		err = rl_copy_file(src, path, &o, &res);
-	if (err < 0)
-		report_error(r, "cannot back up", dst, path, err);
-	free(path);
 	free(b);
-	return 1;
+	return path;
 }
 
 static void copy_one_file(const struct cli *c, struct report *r,
 			  struct made *made, const char *src, const char *dst,
-			  const struct stat *sst)
+			  const struct stat *sst, int follow)
 {
 	rl_options o = RL_OPTIONS_INIT;
 	rl_result res = RL_RESULT_INIT;
 	int dst_is_link = 0, is_link = S_ISLNK(sst->st_mode);
+	/* In cp's order: the same file, then -n/-u/-i, then what this run
+	 * made. */
+	enum same_file same = same_file_rule(c, src, sst, dst, follow);
+	if (same == SAME_REFUSE) {
+		report_error(r, "cannot copy", src, dst, RL_ESAMEFILE);
+		return;
+	}
+	if (!replace_allowed(c, r, src, sst, dst) || same == SAME_DONE)
+		return;
 	if (made_has_path(made, dst, &dst_is_link)) {
 		report_just_made(r, src, dst, dst_is_link, is_link);
 		return;
 	}
-	if (!replace_allowed(c, r, src, sst, dst) ||
-	    backup_of_itself(c, r, src, dst, sst))
-		return;
 	if (c->link) {
 		cli_link(c, r, src, dst);
 		return;
@@ -263,7 +263,7 @@ static void copy_operand(const struct cli *c, struct report *r,
 		 !c->link)
 		cli_copy_tree(c, r, made, src, dst); /* recreated, as cp -R */
 	else
-		copy_one_file(c, r, made, src, dst, &st);
+		copy_one_file(c, r, made, src, dst, &st, follow);
 }
 
 /* --parents: the directory tdir made for the source directory sdir, with
@@ -387,6 +387,11 @@ int cli_copy(const struct cli *c, struct report *r)
 		return -1;
 	/* With several operands, one may land where another just did. */
 	struct made made = { .on = nsrc > 1, .followed = c->deref > 0 };
+	if (made.on && (c->preserve & RL_PRESERVE_LINKS) &&
+	    !(made.links = rl_links_new())) {
+		report_error(r, "cannot copy", c->operands[0], dest, -ENOMEM);
+		return -1;
+	}
 	r->total_files = (uint64_t)nsrc;
 	for (int i = 0; i < nsrc && !r->stopped_at; i++) {
 		/* --strip-trailing-slashes changes nothing here: DEST's name
@@ -400,6 +405,14 @@ int cli_copy(const struct cli *c, struct report *r)
 		char *target = into_dir ? join_base(dest, src, c->parents) : NULL;
 		if (into_dir && !target) {
 			report_error(r, "cannot copy", src, dest, -ENOMEM);
+			continue;
+		}
+		char *itself = into_dir ? NULL : backup_of_itself(c, src, dest);
+		if (itself) {
+			struct cli plain = *c;
+			plain.backup = BACKUP_OFF;
+			copy_operand(&plain, r, &made, src, itself);
+			free(itself);
 			continue;
 		}
 		/* --parents: SOURCE checked before any directory is made. */

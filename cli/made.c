@@ -72,26 +72,15 @@ int made_has_path(const struct made *m, const char *path, int *is_link)
 
 void made_link_add(struct made *m, const struct stat *src, const char *dst)
 {
-	if (!m->on || (src->st_nlink < 2 && !m->followed) || made_link_find(m, src))
-		return;
-	struct made_link *l = realloc(m->links, (m->n_links + 1) * sizeof *l);
-	if (!l)
-		return; /* out of memory: a copy instead of a link */
-	m->links = l;
-	if ((l[m->n_links].dst = strdup(dst)) == NULL)
-		return;
-	l[m->n_links].dev = (uint64_t)src->st_dev;
-	l[m->n_links++].ino = (uint64_t)src->st_ino;
+	if (m->links && (src->st_nlink > 1 || m->followed))
+		rl_links_add(m->links, src, dst); /* out of memory: copies later */
 }
 
-const char *made_link_find(const struct made *m, const struct stat *src)
+int made_link_find(const struct made *m, const struct stat *src, char *buf,
+		   size_t cap)
 {
-	for (size_t i = 0; m->on && (src->st_nlink > 1 || m->followed) &&
-			   i < m->n_links; i++)
-		if (m->links[i].dev == (uint64_t)src->st_dev &&
-		    m->links[i].ino == (uint64_t)src->st_ino)
-			return m->links[i].dst;
-	return NULL;
+	return m->links && (src->st_nlink > 1 || m->followed) &&
+	       rl_links_find(m->links, src, buf, cap) == 1;
 }
 
 void made_free(struct made *m)
@@ -99,9 +88,6 @@ void made_free(struct made *m)
 	free(m->tab);
 	m->tab = NULL;
 	m->cap = m->n = 0;
-	for (size_t i = 0; i < m->n_links; i++)
-		free(m->links[i].dst);
-	free(m->links);
+	rl_links_free(m->links);
 	m->links = NULL;
-	m->n_links = 0;
 }

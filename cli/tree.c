@@ -249,6 +249,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.on_error = on_error;
 	o.on_delete = on_delete;
 	o.on_replace = made->on ? on_replace : NULL;
+	o.links = made->links; /* hard links with the other operands */
 	/* A progress callback costs a counting pass: only when shown. */
 	o.on_progress = r->progress != 0 ? on_progress : NULL;
 	o.ctx = &t;

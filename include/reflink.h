@@ -120,7 +120,14 @@ RL_EXTERN const char *rl_method_name(rl_method m);
 #define RL_F_CONTENTS    0x2000u /* a FIFO or device src is read to its end
                                 * into a new regular file (cp --copy-contents);
                                 * otherwise refused with RL_ENOTREGULAR */
-#define RL_F_FILE_ALL_   0x30ffu /* (0x100-0x800: the tree's RL_TREE_*) */
+#define RL_F_SAME_OK   0x40000u /* the caller has judged "same file" itself
+                                * (cp's rules for --backup and
+                                * --remove-destination): an existing dst that
+                                * is src, or a symlink naming it, is replaced
+                                * (kept as backup if asked) instead of
+                                * refused with RL_ESAMEFILE */
+#define RL_F_FILE_ALL_  0x430ffu /* (0x100-0x800, 0x4000-0x20000: the tree's
+                                * RL_TREE_*) */
 
 /* rl_options.preserve: like cp's --preserve */
 #define RL_PRESERVE_MODE       0x01u /* exact permission bits, umask ignored */
@@ -476,11 +483,33 @@ typedef enum rl_update {
  * (the old tree goes as a whole after the swap).
  */
 
+/*
+ * Hard links across calls (cp --preserve=links over several operands): an
+ * rl_links remembers, for each multiply-linked source file copied, the
+ * path of its copy, so that the same file met again in a later call (a
+ * tree given it in rl_tree_options.links with RL_PRESERVE_LINKS, or the
+ * caller itself for single files) becomes a hard link of that copy.
+ * Paths are kept as given (relative ones to the working directory).
+ * Thread-safe: a tree's workers share one.
+ */
+struct stat;
+typedef struct rl_links rl_links;
+RL_EXTERN rl_links *rl_links_new(void); /* NULL without memory */
+RL_EXTERN void rl_links_free(rl_links *links);
+/* Remember path as the copy of the source st (its device and inode); a
+ * source already remembered keeps its first path. 0, -EINVAL, -ENOMEM. */
+RL_EXTERN int rl_links_add(rl_links *links, const struct stat *st,
+			   const char *path);
+/* The path of st's copy written into buf (cap bytes): 1, or 0 when none
+ * is remembered, -ENAMETOOLONG, -EINVAL. */
+RL_EXTERN int rl_links_find(rl_links *links, const struct stat *st,
+			    char *buf, size_t cap);
+
 /* Version 2 added on_replace and cancel, version 3 update, sparse,
- * on_ask, backup and on_skip, version 4 on_delete; a caller's struct of an older
+ * on_ask, backup and on_skip, version 4 on_delete, version 5 links; a caller's struct of an older
  * version ends before them, and the library reads no field past the
  * caller's version. */
-#define RL_TREE_OPTIONS_VERSION 4
+#define RL_TREE_OPTIONS_VERSION 5
 typedef struct rl_tree_options {
 	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
 	rl_mode mode;
@@ -509,10 +538,17 @@ typedef struct rl_tree_options {
 	                        * "skipped" line) */
 	/* version 4 */
 	rl_delete_cb on_delete; /* optional: each entry RL_TREE_DELETE removed */
+	/* version 5 */
+	rl_links *links;       /* optional, with RL_PRESERVE_LINKS: a file of
+	                        * the tree that links remembers becomes a hard
+	                        * link of that copy (a copy where that fails),
+	                        * and each multiply-linked file copied is added
+	                        * to it under its final path (dst/...) */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
 	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, \
-	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL, NULL, NULL }
+	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL, NULL, NULL, \
+	  NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 

@@ -74,7 +74,8 @@ static int check_dest(int dirfd, const char *name, const struct stat *src,
 	if (!S_ISREG(old->st_mode) && !S_ISLNK(old->st_mode) &&
 	    (how = special_dest(old, flags)) < 0)
 		return how;
-	if (rl__replaces_source(dirfd, name, old, src, target))
+	if (!(flags & RL_F_SAME_OK) &&
+	    rl__replaces_source(dirfd, name, old, src, target))
 		return RL_ESAMEFILE;
 	if (flags & RL_F_NO_CLOBBER)
 		return -EEXIST;
@@ -361,7 +362,9 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 	r = rl__place_temp(tmp, symlink_named, &l);
 	if (r < 0)
 		return r;
-	if ((r = rl__place_rename(ddir, tmp, name, 0)) < 0)
+	if (opts->backup) /* the old dst kept, as for a file */
+		r = rl__place_backup(ddir, name, opts->backup);
+	if (r < 0 || (r = rl__place_rename(ddir, tmp, name, 0)) < 0)
 		unlinkat(ddir, tmp, 0);
 	return r;
 }

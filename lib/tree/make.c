@@ -226,6 +226,40 @@ static int make_kind(struct rl__worker *w, struct rl__ent *e, int sfd,
 	}
 }
 
+static int mk_link_path(struct rl__tree *t, struct rl__ent *e,
+			const char *name, const void *path)
+{
+	(void)t;
+	return linkat(AT_FDCWD, path, e->ddir, name, 0) == 0 ? 0 : -errno;
+}
+
+/* The caller's rl_links (an earlier call copied this file): e made a hard
+ * link of that copy. RL__LINKED, 0 when none is remembered, or what
+ * placing it gave (-EMLINK, -EXDEV, -ENOENT: copied after all). */
+static int from_earlier(struct rl__worker *w, struct rl__ent *e)
+{
+	char path[PATH_MAX];
+	rl_links *memo = w->t->opts->links;
+	if (!memo || rl_links_find(memo, &e->st, path, sizeof path) != 1)
+		return 0;
+	e->relink = 1;
+	int r = place(w, e, mk_link_path, path);
+	e->relink = 0;
+	return r == 0 ? RL__LINKED : r;
+}
+
+/* The first copy of a multiply-linked file, for the calls after this one:
+ * under dst's own path (a staged --atomic tree gets it at the end). */
+static void remember(struct rl__worker *w, struct rl__ent *e)
+{
+	struct rl__tree *t = w->t;
+	const char *rel = t->opts->links ? rl__relpath(w, e->dir, e->dname) : NULL;
+	char *path = NULL;
+	if (rel && asprintf(&path, "%s/%s", t->dst, rel) >= 0)
+		rl_links_add(t->opts->links, &e->st, path); /* else: copies later */
+	free(path);
+}
+
 int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 		   rl_result *res)
 {
@@ -251,9 +285,13 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 			return make_kind(w, e, sfd, res);
 		return r == 0 ? RL__LINKED : r;
 	}
-	r = make_kind(w, e, sfd, res);
+	r = from_earlier(w, e);
+	if (r == 0 || r == -EMLINK || r == -EXDEV || r == -ENOENT)
+		r = make_kind(w, e, sfd, res);
+	if (r == 0)
+		remember(w, e);
 	/* A kept entry is the group's copy too: cp -au links the others to
 	 * it rather than copying them again. */
-	rl__links_publish(t, &ref, r == 0 || r == RL__SKIPPED);
+	rl__links_publish(t, &ref, r == 0 || r == RL__SKIPPED || r == RL__LINKED);
 	return r;
 }

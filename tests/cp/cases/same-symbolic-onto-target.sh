@@ -1,0 +1,3 @@
+# -sf of a symlink onto the file it names: refused
+echo x > foo && ln -s foo symlink
+$CP -sf symlink foo
