@@ -243,14 +243,19 @@ static int is_special(mode_t m)
 	return S_ISFIFO(m) || S_ISCHR(m) || S_ISBLK(m) || S_ISSOCK(m);
 }
 
+/* Like cp: command-line symlinks are followed unless recursive or -P;
+ * -H follows them only here. */
+static int follows_operands(const struct cli *c)
+{
+	return c->deref == 1 || c->deref == 2 ||
+	       (c->deref == -1 && (!c->recursive || c->link == LINK_HARD));
+}
+
 static void copy_operand(const struct cli *c, struct report *r,
 			 struct made *made, const char *src, const char *dst)
 {
 	struct stat st;
-	/* Like cp: command-line symlinks are followed unless recursive or -P;
-	 * -H follows them only here. */
-	int follow = c->deref == 1 || c->deref == 2 ||
-		     (c->deref == -1 && (!c->recursive || c->link == LINK_HARD));
+	int follow = follows_operands(c);
 	if ((follow ? stat(src, &st) : lstat(src, &st)) != 0) {
 		report_error(r, "cannot stat", src, NULL, -errno);
 		return;
@@ -372,6 +377,51 @@ static int dest_is_dir(const struct cli *c, struct report *r, const char *dest,
 	return 0;
 }
 
+struct landing {
+	const char *src;
+	char *target;
+};
+
+static int by_target(const void *a, const void *b)
+{
+	return strcmp(((const struct landing *)a)->target,
+		      ((const struct landing *)b)->target);
+}
+
+/* --delete with two directory operands that land on one target (a/d and
+ * b/d into DIR): the second would delete what the first just copied
+ * there. Refused before anything is copied: 0, or -1 (reported). */
+static int delete_overlap(const struct cli *c, struct report *r,
+			  const char *dest, int nsrc)
+{
+	struct landing *l = calloc((size_t)nsrc, sizeof *l);
+	int n = 0, bad = -1, follow = follows_operands(c);
+	for (int i = 0; l && i < nsrc; i++) {
+		struct stat st;
+		const char *src = c->operands[i];
+		if ((follow ? stat(src, &st) : lstat(src, &st)) != 0 || !S_ISDIR(st.st_mode))
+			continue; /* reported when its turn comes */
+		l[n].src = src;
+		if (!(l[n++].target = join_base(dest, src, c->parents)))
+			break;
+	}
+	if (l && (n == 0 || l[n - 1].target)) {
+		qsort(l, (size_t)n, sizeof *l, by_target);
+		bad = 0;
+		for (int i = 1; i < n && !bad; i++)
+			bad = strcmp(l[i - 1].target, l[i].target) == 0 ? i : 0;
+	}
+	if (bad > 0)
+		report_words(r, "--delete: ", l[bad - 1].src, " and ", l[bad].src,
+			     " land in one directory, where each would delete what the other copied");
+	else if (bad < 0)
+		report_error(r, "cannot copy", c->operands[0], dest, -ENOMEM);
+	for (int i = 0; l && i < n; i++)
+		free(l[i].target);
+	free(l);
+	return bad ? -1 : 0;
+}
+
 int cli_copy(const struct cli *c, struct report *r)
 {
 	int nsrc = c->target_dir ? c->n_operands : c->n_operands - 1;
@@ -383,7 +433,8 @@ int cli_copy(const struct cli *c, struct report *r)
 	if (c->warn_context)
 		fputs("reflink: warning: ignoring --context; it requires an SELinux-enabled kernel\n", stderr);
 	int into_dir = dest_is_dir(c, r, dest, nsrc);
-	if (into_dir < 0)
+	if (into_dir < 0 ||
+	    (into_dir && c->prune && nsrc > 1 && delete_overlap(c, r, dest, nsrc) < 0))
 		return -1;
 	/* With several operands, one may land where another just did. */
 	struct made made = { .on = nsrc > 1, .followed = c->deref > 0 };

@@ -141,3 +141,20 @@ rl_run "$RL" --delete "$T/u/src/" "$T/u/dst"
 check "--delete without -r: exit 2" test "$RC" = 2
 check "--delete without -r: the usage line" test "$(head -1 "$T/.err")" = "reflink: option '--delete' needs -r, -R or -a"
 check "--delete without -r: the target untouched" test -f "$T/u/dst/keep"
+
+# Two directory operands landing on one target: the second would delete
+# what the first copied there, so nothing is done. Different names are
+# each pruned in their own target.
+mkdir -p "$T/o/a/d" "$T/o/b/d" "$T/o/a/e" "$T/o/DIR/d" "$T/o/DIR/e"
+echo 1 > "$T/o/a/d/x" && echo 2 > "$T/o/b/d/y" && echo 3 > "$T/o/DIR/d/old" && echo 4 > "$T/o/DIR/e/old"
+cd "$T/o" && rl_run "$RL" -a --reflink=auto --delete a/d b/d a/e DIR
+check "--delete, two operands onto DIR/d: exit 1" test "$RC" = 1
+check "--delete, two operands onto DIR/d: one line naming both" test \
+	"$(cat "$T/.err")" = "reflink: --delete: 'a/d' and 'b/d' land in one directory, where each would delete what the other copied"
+check "--delete, two operands onto DIR/d: nothing copied or deleted" test \
+	"$(cd "$T/o/DIR" && find . | sort | tr '\n' ' ')" = ". ./d ./d/old ./e ./e/old "
+rl_run "$RL" -a --reflink=auto --delete a/d a/e DIR
+cd "$T" || exit 1
+check "--delete, two operands with their own targets: exit 0" test "$RC" = 0
+check "--delete, two operands with their own targets: each pruned" test \
+	"$(cd "$T/o/DIR" && find . | sort | tr '\n' ' ')" = ". ./d ./d/x ./e "
