@@ -66,6 +66,7 @@ for tool in cfr floor; do
 	fi
 done
 need_pkg strace strace || die "strace missing"
+need_pkg perf linux-perf || echo "bench: perf missing: syscalls counted under strace only" >&2
 need_pkg rsync rsync || echo "bench: rsync missing: its re-sync rows will fail" >&2
 # The dedupe workload's peers; without them their rows are left out.
 if [ $smoke = 0 ]; then

@@ -122,8 +122,9 @@ static unsigned int clamp_jobs(long n)
 }
 
 /* Workers: as asked, else one per online CPU, and up to four per CPU
- * while they are blocked (walk.c adds them: a worker that spent most of
- * its time asleep, not on a CPU nor waiting for one, while work waited).
+ * while they are blocked on the disk (walk.c adds them: a worker that
+ * spent most of its time asleep, not on a CPU nor waiting for one, and
+ * read from a device meanwhile, while work waited: pace.c).
  * Warm, a tree copy is CPU-bound: on 2 cores, warm npm tree, XFS, 2
  * workers took 0.85 s, 8 took 1.18 s. Cold, the workers wait for the disk
  * and two cannot keep it busy. npm tree, caches dropped, up to syncfs

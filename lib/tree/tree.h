@@ -259,8 +259,10 @@ struct rl__batch {
  * worker waiting for the disk from one waiting for a CPU. */
 struct rl__pace {
 	int fd;                      /* the schedstat file, -1 if none */
+	int io_fd;                   /* the io file, -1 if none */
 	int64_t since_ns;            /* CLOCK_MONOTONIC at the last sample */
 	int64_t run_ns, wait_ns;     /* on a CPU, runnable but off one: then */
+	long long read_bytes;        /* read from a device by this thread: then */
 };
 
 /* Per worker thread. */

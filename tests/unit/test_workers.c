@@ -1,12 +1,14 @@
 /* test_workers.c - how many workers a tree copy runs: never more than
  * asked with jobs set; by default one per CPU, more (at most four per
- * CPU) while the workers sleep with work waiting. A callback that sleeps
- * makes them sleep: the callbacks run one at a time, so the others wait
- * for it too. */
+ * CPU) while the workers sleep with work waiting and read from the
+ * device (the source's pages dropped from the cache), none more while
+ * they only sleep (on locks, say). A callback that sleeps makes them
+ * sleep: the callbacks run one at a time, so the others wait for it too. */
 #include "test.h"
 #include "test_tree.h"
 #include "reflink.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -50,6 +52,22 @@ static void build(void)
 	}
 }
 
+/* The source's data written out and dropped from the page cache, so that
+ * the copy reads it from the device again. */
+static void drop_source(void)
+{
+	char rel[64], p[4096];
+	sync();
+	for (int d = 0; d < 60; d++)
+		for (int f = 0; f < 10; f++) {
+			snprintf(rel, sizeof rel, "src/d%02d/f%d", d, f);
+			int fd = open(test_path(p, sizeof p, rel), O_RDONLY);
+			ASSERT(fd >= 0);
+			ASSERT(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0);
+			close(fd);
+		}
+}
+
 static int copy_seen(unsigned int jobs, const char *dst)
 {
 	char s[4096], d[4096];
@@ -76,7 +94,7 @@ TEST(tree_workers_never_more_than_jobs_asked)
 	ASSERT(seen.n <= 2);
 }
 
-TEST(tree_default_workers_grow_while_asleep_up_to_four_per_cpu)
+TEST(tree_default_workers_grow_while_reading_the_disk_up_to_four_per_cpu)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	build();
@@ -85,6 +103,7 @@ TEST(tree_default_workers_grow_while_asleep_up_to_four_per_cpu)
 	 * waits for a CPU, which is not a reason to grow. Three tries. */
 	static const char *const dst[] = { "dst", "dst2", "dst3" };
 	for (int i = 0; i < 3; i++) {
+		drop_source();
 		ASSERT_EQ(copy_seen(0, dst[i]), 0);
 		if (seen.n > cpus)
 			break;
@@ -92,4 +111,17 @@ TEST(tree_default_workers_grow_while_asleep_up_to_four_per_cpu)
 	if (seen.n <= cpus || seen.n > 4 * cpus)
 		FAILF("%d workers seen, %ld CPUs: want more than one per CPU, "
 		      "at most four", seen.n, cpus);
+}
+
+/* Asleep with everything in the page cache: more workers would only
+ * queue for whatever they sleep on. */
+TEST(tree_default_workers_stay_while_asleep_on_a_warm_tree)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	build();
+	seen.sleep_us = 2000;
+	ASSERT_EQ(copy_seen(0, "warm1"), 0); /* the source in the cache now */
+	ASSERT_EQ(copy_seen(0, "warm2"), 0);
+	if (seen.n > cpus)
+		FAILF("%d workers seen, %ld CPUs: a warm tree grew", seen.n, cpus);
 }
