@@ -189,10 +189,11 @@ int replace_allowed(const struct cli *c, struct report *r, const char *src,
 int ask_overwrite(struct report *r, const char *dst);
 
 /* same.c: cp's rule for SOURCE (sst: as followed, or not: follow) and an
- * existing DEST that are or name one file. */
+ * existing DEST that are or name one file: an enum same_file, or -errno
+ * when DEST cannot be looked at (cp's "cannot stat"). */
 enum same_file { SAME_GO, SAME_DONE, SAME_REFUSE };
-enum same_file same_file_rule(const struct cli *c, const char *src,
-			      const struct stat *sst, const char *dst, int follow);
+int same_file_rule(const struct cli *c, const char *src,
+		   const struct stat *sst, const char *dst, int follow);
 
 /* link.c: -l and -s: make dst a hard or symbolic link to src. */
 void cli_link(const struct cli *c, struct report *r, const char *src,

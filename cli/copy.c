@@ -58,9 +58,31 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 	return f;
 }
 
+/* A failed file in cp's words for the step that failed (library codes
+ * keep their own). 1 if said. */
+static int step_error(const struct cli *c, struct report *r, const char *src,
+		      const char *dst, int err, const rl_result *res)
+{
+	char why[160];
+	int full = err == -ENOSPC || err == -EDQUOT || err == -EFBIG;
+	rl_step step = err > RL_ERRNO_BASE ? res->failed_step : RL_STEP_NONE;
+	snprintf(why, sizeof why, ": %s", rl_strerror(err));
+	if (step == RL_STEP_DATA && c->mode == RL_MODE_ALWAYS) /* only clones */
+		report_words(r, "failed to clone ", dst, " from ", src, why);
+	else if (step == RL_STEP_DATA && full)
+		report_words(r, "error writing ", dst, why, NULL, "");
+	else if (step == RL_STEP_SOURCE)
+		report_words(r, "cannot open ", src, " for reading", NULL, why);
+	else if (step == RL_STEP_CREATE && err != -EEXIST)
+		report_words(r, "cannot create regular file ", dst, why, NULL, "");
+	else
+		return 0;
+	return 1;
+}
+
 /* A failed file in cp's words where cp has its own. */
 static void file_error(const struct cli *c, struct report *r, const char *src,
-		       const char *dst, int err, int is_link)
+		       const char *dst, int err, int is_link, const rl_result *res)
 {
 	if (err == -EEXIST && c->update == UPDATE_NONE) {
 		report_skipped(r, dst); /* another writer won the race */
@@ -77,7 +99,7 @@ static void file_error(const struct cli *c, struct report *r, const char *src,
 	else if (err == -EISDIR)
 		report_words(r, "cannot overwrite directory ", dst,
 			     " with non-directory", NULL, "");
-	else
+	else if (is_link || !step_error(c, r, src, dst, err, res))
 		report_error(r, "cannot copy", src, dst, err);
 }
 
@@ -150,7 +172,11 @@ static void copy_one_file(const struct cli *c, struct report *r,
 	int dst_is_link = 0, is_link = S_ISLNK(sst->st_mode);
 	/* In cp's order: the same file, then -n/-u/-i, then what this run
 	 * made. */
-	enum same_file same = same_file_rule(c, src, sst, dst, follow);
+	int same = same_file_rule(c, src, sst, dst, follow);
+	if (same < 0) {
+		report_error(r, "cannot stat", dst, NULL, same);
+		return;
+	}
 	if (same == SAME_REFUSE) {
 		report_error(r, "cannot copy", src, dst, RL_ESAMEFILE);
 		return;
@@ -190,7 +216,7 @@ static void copy_one_file(const struct cli *c, struct report *r,
 		return;
 	}
 	if (err < 0) {
-		file_error(c, r, src, dst, err, is_link);
+		file_error(c, r, src, dst, err, is_link, &res);
 		return;
 	}
 	report_file(r, src, dst, &res);

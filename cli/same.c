@@ -110,8 +110,8 @@ static enum same_file judge(const struct ask *a, const struct stat *sst,
 	return entries(a, &p, same_inode(&p.s, &p.d));
 }
 
-enum same_file same_file_rule(const struct cli *c, const char *src,
-			      const struct stat *sst, const char *dst, int follow)
+int same_file_rule(const struct cli *c, const char *src,
+		   const struct stat *sst, const char *dst, int follow)
 {
 	struct ask a = { src, dst, !follow, c->backup != BACKUP_OFF,
 			 c->remove_dest, c->link == LINK_HARD,
@@ -120,7 +120,11 @@ enum same_file same_file_rule(const struct cli *c, const char *src,
 	 * write through a link to a regular file. */
 	int entry = S_ISDIR(sst->st_mode) || S_ISLNK(sst->st_mode) || a.backup || a.remove || c->link;
 	struct stat dst_st;
-	if ((entry ? lstat(dst, &dst_st) : stat(dst, &dst_st)) != 0)
-		return SAME_GO; /* absent (or unreadable: the copy says why) */
-	return judge(&a, sst, &dst_st);
+	if ((entry ? lstat(dst, &dst_st) : stat(dst, &dst_st)) == 0)
+		return (int)judge(&a, sst, &dst_st);
+	/* Absent: nothing to judge. A link loop goes with -f, as cp's; a
+	 * path over PATH_MAX too (the library reaches it through its
+	 * directory, which cp cannot). */
+	return errno == ENOENT || errno == ENAMETOOLONG ||
+			       (errno == ELOOP && c->force) ? SAME_GO : -errno;
 }

@@ -213,15 +213,34 @@ RL_EXTERN int rl_options_init(rl_options *opts, unsigned int version);
  * RL_METHOD_CLONE once any piece was cloned, else the first method that
  * moved a piece. After a failed call the counts may include what moved
  * before the failure. */
-#define RL_RESULT_VERSION 1
+/* Where a failed rl_copy_file or rl_copy_fileat stopped (rl_result
+ * version 2), so that a caller can say it in its own words (cp: "cannot
+ * open 'a' for reading", "cannot create regular file 'b'"). */
+typedef enum rl_step {
+	RL_STEP_NONE = 0,   /* the call succeeded */
+	RL_STEP_SOURCE,     /* opening the source, or reading its status */
+	RL_STEP_CREATE,     /* dst's directory, what dst names now, or making
+	                     * the new file (or symlink) in that directory */
+	RL_STEP_DATA,       /* moving the bytes (reading or writing) */
+	RL_STEP_META,       /* setting the attributes asked for */
+	RL_STEP_PLACE,      /* putting the finished file in place (the backup,
+	                     * the final link or rename) */
+} rl_step;
+
+/* Version 2 added failed_step; a version-1 caller's struct ends before it
+ * and is never written past. */
+#define RL_RESULT_VERSION 2
 typedef struct rl_result {
 	unsigned int version;  /* RL_RESULT_VERSION, set by the caller */
 	rl_method method;      /* the method that did the work (see above) */
 	uint64_t bytes;        /* logical size of the file(s): added to */
 	uint64_t cloned_bytes; /* bytes shared by clone: added to */
 	uint64_t copied_bytes; /* bytes written by copy_file_range or write: added to */
+	/* version 2 */
+	rl_step failed_step;   /* set by rl_copy_file and rl_copy_fileat:
+	                        * RL_STEP_NONE, or where the failure was */
 } rl_result;
-#define RL_RESULT_INIT { RL_RESULT_VERSION, RL_METHOD_NONE, 0, 0, 0 }
+#define RL_RESULT_INIT { RL_RESULT_VERSION, RL_METHOD_NONE, 0, 0, 0, RL_STEP_NONE }
 
 /* --- Single files -------------------------------------------------------- */
 

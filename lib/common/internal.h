@@ -147,6 +147,13 @@ struct rl__guard {
 #define RL__SKIPPED (RL_ERRNO_BASE - 90)
 /* The longest backup name a guard may give (with its NUL). */
 #define RL__NAME_CAP 256
+/* rl_result version 2: where the failed copy stopped (r < 0); r. */
+static inline int rl__failed_at(rl_result *res, int r, rl_step step)
+{
+	if (r < 0 && res && res->version >= 2)
+		res->failed_step = step;
+	return r;
+}
 /* copy.c: the guard's answer (may be NULL: replace, no backup). */
 int rl__guard_ask(const struct rl__guard *g, const struct stat *existing,
 		  const struct stat *src, char backup[RL__NAME_CAP]);

@@ -225,14 +225,16 @@ static int fill(int fd, int src, const struct stat *st, const rl_options *opts,
 		rl_result *res)
 {
 	int r = 0;
-	if (!(opts->flags & RL_F_ATTR_ONLY))
-		r = rl__copy_data(src, fd, st, opts, env, res);
-	if (r == 0)
-		r = rl__meta_apply(fd, src, st, meta_bits(opts), created_final, env);
+	if (!(opts->flags & RL_F_ATTR_ONLY) &&
+	    (r = rl__copy_data(src, fd, st, opts, env, res)) < 0)
+		return rl__failed_at(res, r, RL_STEP_DATA);
+	r = rl__meta_apply(fd, src, st, meta_bits(opts), created_final, env);
 	if (r == 0 && !(opts->preserve & RL_PRESERVE_MODE))
 		r = own_mode(fd, old, opts->flags, env);
-	if (r == 0 && (opts->flags & RL_F_FSYNC))
-		r = rl__fsync(fd);
+	if (r < 0)
+		return rl__failed_at(res, r, RL_STEP_META);
+	if (opts->flags & RL_F_FSYNC)
+		r = rl__failed_at(res, rl__fsync(fd), RL_STEP_DATA);
 	return r;
 }
 
@@ -245,19 +247,22 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 	int exists = check_dest(dirfd, name, st, NULL, opts->flags, guard, &old,
 				backup);
 	if (exists < 0)
-		return exists;
+		return rl__failed_at(res, exists, RL_STEP_CREATE);
 	if (exists == DEST_WRITE_INTO)
-		return write_into(src, dirfd, name, opts, res);
+		return rl__failed_at(res, write_into(src, dirfd, name, opts, res),
+				     RL_STEP_DATA);
 	if (exists && S_ISREG(old.st_mode) && (opts->flags & RL_F_ATTR_ONLY))
-		return attrs_into(src, st, dirfd, name, opts, env);
+		return rl__failed_at(res, attrs_into(src, st, dirfd, name, opts, env),
+				     RL_STEP_META);
 	int fd = rl__make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
 	if (fd < 0)
-		return fd;
+		return rl__failed_at(res, fd, RL_STEP_CREATE);
 	int r = fill(fd, src, st, opts, env, exists ? &old : NULL, tmp[0] == 0,
 		     res);
 	if (r == 0)
-		return commit(fd, dirfd, name, tmp, exists,
-			      backup[0] ? backup : opts->backup, opts);
+		return rl__failed_at(res, commit(fd, dirfd, name, tmp, exists,
+						 backup[0] ? backup : opts->backup, opts),
+				     RL_STEP_PLACE);
 	rl__close(fd);
 	if (tmp[0])
 		unlinkat(dirfd, tmp, 0);
@@ -413,7 +418,7 @@ int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
 {
 	rl_options o = RL_OPTIONS_INIT;
 	struct stat st;
-	const char *name;
+	const char *name = NULL;
 	int r;
 	if (!src || !dst || (res && res->version == 0))
 		return -EINVAL;
@@ -425,14 +430,18 @@ int rl_copy_fileat(int src_dirfd, const char *src, int dst_dirfd,
 	int sfd = rl__openat(src_dirfd, src, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 			     O_NONBLOCK | nofollow, 0);
 	int pfd = open_parent(dst_dirfd, dst, &name);
+	if (res && res->version >= 2)
+		res->failed_step = RL_STEP_NONE;
 	if (sfd < 0 && !(sfd == -ELOOP && nofollow)) {
-		r = sfd; /* the source's problem is reported first, as cp does */
+		/* the source's problem is reported first, as cp does */
+		r = rl__failed_at(res, sfd, RL_STEP_SOURCE);
 	} else if (pfd < 0) {
-		r = pfd;
+		r = rl__failed_at(res, pfd, RL_STEP_CREATE);
 	} else if (sfd < 0) {
-		r = copy_symlink(src_dirfd, src, pfd, name, opts);
+		r = rl__failed_at(res, copy_symlink(src_dirfd, src, pfd, name, opts),
+				  RL_STEP_CREATE);
 	} else if (fstat(sfd, &st) != 0) {
-		r = -errno;
+		r = rl__failed_at(res, -errno, RL_STEP_SOURCE);
 	} else {
 		r = copy_opened(sfd, &st, pfd, name, opts, res);
 	}

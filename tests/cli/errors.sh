@@ -66,10 +66,10 @@ expect_error "directory source without -r in always mode: exit 1, not 3" 1 "'sub
 
 # --- missing parent, DEST with a trailing slash ---
 rl_run "$RL" --reflink=auto a nodir/out
-expect_error "missing parent: exit 1 naming DEST" 1 "'nodir/out'" "No such file"
+expect_error "missing parent: exit 1 naming DEST, cp's words" 1 "cannot create regular file 'nodir/out': No such file"
 check "missing parent: nothing created" test ! -e nodir
 rl_run "$RL" --reflink=auto a a/out
-expect_error "parent is a file: exit 1 naming DEST" 1 "'a/out'" "Not a directory"
+expect_error "parent is a file: exit 1 naming DEST, cp's words" 1 "cannot stat 'a/out': Not a directory"
 rl_run "$RL" --reflink=auto a newdir/
 expect_error "DEST 'newdir/' (trailing slash, absent): exit 1" 1 "'newdir/'"
 check "DEST 'newdir/': nothing created" test ! -e newdir
@@ -87,15 +87,15 @@ else
 	printf 'public\n' > public && chmod 644 public
 	printf 'hidden\n' > private/f
 	rl_run "${NOBODY[@]}" "$RL" --reflink=auto secret open/out
-	expect_error "unreadable source: exit 1 naming it" 1 "'secret'" "Permission denied"
+	expect_error "unreadable source: exit 1 naming it, cp's words" 1 "cannot open 'secret' for reading: Permission denied"
 	check "unreadable source: nothing left in DEST's directory" test -z "$(ls -A open)"
 	rl_run "${NOBODY[@]}" "$RL" --reflink=auto public shut/out
-	expect_error "unwritable DEST directory: exit 1 naming DEST" 1 "'shut/out'" "Permission denied"
+	expect_error "unwritable DEST directory: exit 1 naming DEST, cp's words" 1 "cannot create regular file 'shut/out': Permission denied"
 	check "unwritable DEST directory: nothing created" test -z "$(ls -A shut)"
 	rl_run "${NOBODY[@]}" "$RL" --reflink=auto private/f open/out
 	expect_error "unsearchable source directory: exit 1 naming the source" 1 "'private/f'" "Permission denied"
 	rl_run "${NOBODY[@]}" "$RL" --reflink=auto public private/out
-	expect_error "unsearchable DEST directory: exit 1" 1 "'private/out'" "Permission denied"
+	expect_error "unsearchable DEST directory: exit 1, cp's words" 1 "cannot stat 'private/out': Permission denied"
 	check "unsearchable DEST directory: nothing created" test "$(ls -A private)" = f
 	rl_run "${NOBODY[@]}" "$RL" --reflink=auto public open/out
 	if [ "$RC" = 0 ] && cmp -s public open/out && [ "$(stat -c %U open/out)" = nobody ]; then

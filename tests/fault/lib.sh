@@ -120,7 +120,11 @@ failure() {
 		reset_out
 		[ $STATE = old ] && put_old out/dst
 		frun "$rules" "$RL" "$@" "$SRC" out/dst
-		err_is "$want" "'$SRC' to 'out/dst'" "$reason"
+		err_is "$want" "$reason"
+		# cp's words name the file of the failed step (the source
+		# it could not open, else DEST), or both.
+		case "$ERR" in *"'$SRC'"* | *"'out/dst'"*) ;;
+		*) why_add "stderr names neither file: $ERR" ;; esac
 		if [ $STATE = old ]; then is_old out/dst; only_names out dst
 		else only_names out; fi
 		fired "$func" || why_add "the $func fault never fired"

@@ -23,7 +23,7 @@ enospc() {
 		before=$(listing "$d")
 		used0=$(used_kib "$m")
 		rl_run "$RL" --reflink=$mode "$src" "$d/out"
-		expect_error "$l ($mode, DEST $dest): exit 1, one line, No space left" 1 "'$d/out'" "No space left on device"
+		expect_error "$l ($mode, DEST $dest): exit 1, one line, No space left, cp's words" 1 "error writing '$d/out': No space left on device"
 		if [ $dest = absent ]; then
 			check "$l ($mode): DEST still absent" test ! -e "$d/out"
 		elif [ "$(file_state "$d/out")" = "$st" ]; then

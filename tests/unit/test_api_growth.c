@@ -251,3 +251,39 @@ TEST(unsupported_flags_are_refused)
 	close(s);
 	close(d);
 }
+
+/* A failing copy with a version-1 result at a page's end: nothing past it
+ * is written (failed_step is version 2's). */
+TEST(result_v1_failure_writes_nothing_past_it)
+{
+	char a[4096], b[4096];
+	test_path(a, sizeof a, "absent");
+	test_path(b, sizeof b, "out");
+	struct v1_result *res = at_page_end(sizeof *res);
+	memset(res, 0, sizeof *res);
+	res->version = 1;
+	ASSERT_EQ(rl_copy_file(a, b, NULL, (rl_result *)res), -ENOENT);
+	ASSERT_EQ(res->version, 1);
+}
+
+/* Version 2: where a failed copy stopped, and RL_STEP_NONE after one that
+ * worked (the field is set by each call). */
+TEST(result_v2_failed_step)
+{
+	char a[4096], b[4096], missing[4096];
+	rl_result res = RL_RESULT_INIT;
+	write_file(test_path(a, sizeof a, "a"), "data\n", 5);
+	ASSERT_EQ(rl_copy_file(test_path(missing, sizeof missing, "absent"),
+			       test_path(b, sizeof b, "out"), NULL, &res), -ENOENT);
+	ASSERT_EQ(res.failed_step, RL_STEP_SOURCE);
+	ASSERT_EQ(rl_copy_file(a, test_path(b, sizeof b, "no/dir/out"), NULL, &res),
+		  -ENOENT);
+	ASSERT_EQ(res.failed_step, RL_STEP_CREATE);
+	rl_options o = RL_OPTIONS_INIT;
+	o.flags = RL_F_NO_CLOBBER;
+	ASSERT_EQ(rl_copy_file(a, a, &o, &res), RL_ESAMEFILE);
+	ASSERT_EQ(res.failed_step, RL_STEP_CREATE);
+	o.mode = RL_MODE_AUTO;
+	ASSERT_OK(rl_copy_file(a, test_path(b, sizeof b, "out"), &o, &res));
+	ASSERT_EQ(res.failed_step, RL_STEP_NONE);
+}
