@@ -6,7 +6,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,7 +39,8 @@ struct ask {
 	int backup, remove, hard, symbolic;
 };
 
-/* The two names seen as entries (lstat), both following no link. */
+/* The two as the rule compares them: their entries (lstat), or, copying
+ * links as links, SOURCE's and DEST's status as first looked at. */
 struct pair {
 	struct stat s, d;
 };
