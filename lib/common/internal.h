@@ -147,6 +147,27 @@ struct rl__guard {
 #define RL__SKIPPED (RL_ERRNO_BASE - 90)
 /* The longest backup name a guard may give (with its NUL). */
 #define RL__NAME_CAP 256
+/* itab.c: entries keyed by (device, inode), each embedding struct
+ * rl__ikey as its first member; not locked (callers lock). */
+struct rl__ikey {
+	struct rl__ikey *next;
+	dev_t dev;
+	ino_t ino;
+};
+struct rl__itab {
+	struct rl__ikey **tab;
+	size_t cap, n;
+};
+/* The link holding (dev, ino)'s entry, or NULL: *slot is the entry. */
+struct rl__ikey **rl__itab_find(const struct rl__itab *t, dev_t dev, ino_t ino);
+/* Add k (dev and ino set, not yet in t): 0 or -ENOMEM. */
+int rl__itab_add(struct rl__itab *t, struct rl__ikey *k);
+/* Take out the entry *slot (from rl__itab_find). */
+void rl__itab_remove(struct rl__itab *t, struct rl__ikey **slot);
+/* fn(entry, ctx) for each (it may free it); then the table is empty. */
+void rl__itab_clear(struct rl__itab *t, void (*fn)(struct rl__ikey *, void *),
+		    void *ctx);
+
 /* rl_result version 2: where the failed copy stopped (r < 0); r. */
 static inline int rl__failed_at(rl_result *res, int r, rl_step step)
 {

@@ -7,21 +7,17 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct memo {
-	struct memo *next;
-	dev_t dev;
-	ino_t ino;
+	struct rl__ikey key; /* first: the table's link */
 	char path[];
 };
 
 struct rl_links {
 	pthread_mutex_t mu; /* tree workers add and look up at once */
-	struct memo **tab;
-	size_t cap, n;
+	struct rl__itab tab;
 };
 
 rl_links *rl_links_new(void)
@@ -34,53 +30,19 @@ rl_links *rl_links_new(void)
 	return l;
 }
 
+static void free_memo(struct rl__ikey *k, void *unused)
+{
+	(void)unused;
+	free(k);
+}
+
 void rl_links_free(rl_links *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->cap; i++)
-		for (struct memo *m = l->tab[i], *next; m; m = next) {
-			next = m->next;
-			free(m);
-		}
-	free(l->tab);
+	rl__itab_clear(&l->tab, free_memo, NULL);
 	pthread_mutex_destroy(&l->mu);
 	free(l);
-}
-
-static size_t slot(size_t cap, dev_t dev, ino_t ino)
-{
-	uint64_t h = ((uint64_t)ino ^ ((uint64_t)dev << 32)) * 0x9E3779B97F4A7C15ull;
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-static struct memo *find(const rl_links *l, const struct stat *st)
-{
-	struct memo *m = l->cap ? l->tab[slot(l->cap, st->st_dev, st->st_ino)] : NULL;
-	while (m && (m->dev != st->st_dev || m->ino != st->st_ino))
-		m = m->next;
-	return m;
-}
-
-static int grow(rl_links *l)
-{
-	if (l->n < l->cap)
-		return 0;
-	size_t cap = l->cap ? l->cap * 2 : 64;
-	struct memo **tab = calloc(cap, sizeof *tab);
-	if (!tab)
-		return -ENOMEM;
-	for (size_t i = 0; i < l->cap; i++)
-		for (struct memo *m = l->tab[i], *next; m; m = next) {
-			next = m->next;
-			size_t s = slot(cap, m->dev, m->ino);
-			m->next = tab[s];
-			tab[s] = m;
-		}
-	free(l->tab);
-	l->tab = tab;
-	l->cap = cap;
-	return 0;
 }
 
 int rl_links_add(rl_links *l, const struct stat *st, const char *path)
@@ -91,17 +53,13 @@ int rl_links_add(rl_links *l, const struct stat *st, const char *path)
 	struct memo *m = malloc(sizeof *m + len + 1);
 	if (!m)
 		return -ENOMEM;
-	m->dev = st->st_dev;
-	m->ino = st->st_ino;
+	m->key.dev = st->st_dev;
+	m->key.ino = st->st_ino;
 	memcpy(m->path, path, len + 1);
 	pthread_mutex_lock(&l->mu);
-	int r = find(l, st) ? 1 : grow(l); /* the first copy stays the one */
-	if (r == 0) {
-		size_t s = slot(l->cap, m->dev, m->ino);
-		m->next = l->tab[s];
-		l->tab[s] = m;
-		l->n++;
-	}
+	/* The first copy stays the one. */
+	int r = rl__itab_find(&l->tab, st->st_dev, st->st_ino) ? 1
+							       : rl__itab_add(&l->tab, &m->key);
 	pthread_mutex_unlock(&l->mu);
 	if (r != 0)
 		free(m);
@@ -113,7 +71,8 @@ int rl_links_find(rl_links *l, const struct stat *st, char *buf, size_t cap)
 	if (!l || !st || !buf)
 		return -EINVAL;
 	pthread_mutex_lock(&l->mu);
-	const struct memo *m = find(l, st);
+	struct rl__ikey **k = rl__itab_find(&l->tab, st->st_dev, st->st_ino);
+	const struct memo *m = k ? (const struct memo *)*k : NULL;
 	size_t len = m ? strlen(m->path) : 0;
 	int r = !m ? 0 : len < cap ? 1 : -ENAMETOOLONG;
 	if (r == 1)

@@ -80,8 +80,7 @@ struct rl__link;
 struct rl__links {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct rl__link **tab;
-	size_t cap, n;
+	struct rl__itab tab;         /* of struct rl__link (links.c) */
 };
 
 /* An entry created in a directory that existed before the run, while in
