@@ -295,6 +295,8 @@ struct rl__ent {
  *   tree.c -> walk.c -> entry.c -> make.c -> file.c
  *   walk.c, entry.c -> queue.c -> dir.c -> node.c
  *   entry.c, file.c -> batch.c -> ring.c;  make.c -> links.c -> node.c
+ *   make.c -> memo.c (rl_links, through the public header); links.c,
+ *   memo.c -> ../common/itab.c
  *   file.c, make.c -> policy.c -> report.c
  *   any -> verdict.c -> undo.c -> node.c, remove.c
  *   any -> match.c -> report.c -> tally.c, relpath.c
@@ -302,8 +304,9 @@ struct rl__ent {
  *   walk.c -> pace.c */
 
 /* pace.c: was the worker mostly asleep (not on a CPU, nor waiting for
- * one) since its last sample, PACE_NS ago at least? 0 between samples
- * and where the kernel has no schedstat. */
+ * one), reading from a device, since its last sample, PACE_NS ago at
+ * least? 0 between samples and where the kernel has no schedstat or io
+ * accounting. */
 void rl__pace_init(struct rl__pace *p);
 void rl__pace_fini(struct rl__pace *p);
 int rl__pace_blocked(struct rl__pace *p);
