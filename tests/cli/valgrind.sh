@@ -26,12 +26,14 @@ build_shim >"$T/.build" 2>&1 || { fail "valgrind: build the fault shim" "$(cat "
 # Left out: tests/unit/test_tree_big.c (10^5 entries take minutes under
 # valgrind, and valgrind keeps descriptors of its own, so lowering
 # RLIMIT_NOFILE fails under it) and test_cancel_big.c (timed: valgrind runs
-# one thread at a time, so a canceller thread is late); both run natively in the unit group and
-# under ASan in make asan. The rest is linked into one binary and run once;
+# one thread at a time, so a canceller thread is late) and test_workers.c
+# (how many workers the pace of each one adds: under valgrind every worker
+# but one waits for the others' turn, which reads as asleep); they run
+# natively in the unit group and under ASan in make asan. The rest is linked into one binary and run once;
 # a child with a valgrind report exits 99 and the runner says which.
 objs=()
 for o in "$B"/tests/unit/*.o; do
-	case "$o" in */test_tree_big.o | */test_cancel_big.o) ;; *) objs+=("$o") ;; esac
+	case "$o" in */test_tree_big.o | */test_cancel_big.o | */test_workers.o) ;; *) objs+=("$o") ;; esac
 done
 if [ ${#objs[@]} -lt 2 ] ||
    ! ${CC:-cc} -o "$B/unit-tests-vg" "${objs[@]}" "$B/libreflink.a" -lpthread 2>"$T/.link"; then
