@@ -27,7 +27,7 @@ static int grow(struct rl__itab *t)
 {
 	if (t->n < t->cap)
 		return 0;
-	size_t cap = t->cap ? t->cap * 2 : 64;
+	size_t cap = t->cap ? t->cap * 2 : 256;
 	struct rl__ikey **tab = calloc(cap, sizeof *tab);
 	if (!tab)
 		return -ENOMEM;

@@ -108,11 +108,8 @@ static void names_read(struct names *ns, struct rl__tnode *d, char *buf)
 		}
 		for (ssize_t off = 0; off < n;) {
 			const char *rec = buf + off;
-			unsigned short len;
-			memcpy(&len, rec + offsetof(struct dirent64, d_reclen), sizeof len);
-			off += len;
-			if (names_add(ns, rec + offsetof(struct dirent64, d_name),
-				      (unsigned char)rec[offsetof(struct dirent64, d_type)]) < 0) {
+			off += rl__dent_len(rec);
+			if (names_add(ns, rl__dent_name(rec), rl__dent_type(rec)) < 0) {
 				lseek(d->sfd, 0, SEEK_SET);
 				return;
 			}
@@ -179,18 +176,10 @@ static int on_stop(void *ctx)
 static mode_t dest_type(struct rl__tnode *d, const char *name, unsigned char dt)
 {
 	struct stat st;
-	switch (dt) {
-	case DT_DIR: return S_IFDIR;
-	case DT_REG: return S_IFREG;
-	case DT_LNK: return S_IFLNK;
-	case DT_FIFO: return S_IFIFO;
-	case DT_SOCK: return S_IFSOCK;
-	case DT_CHR: return S_IFCHR;
-	case DT_BLK: return S_IFBLK;
-	default:
-		return fstatat(d->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
-			       ? st.st_mode & S_IFMT : 0;
-	}
+	mode_t m = rl__dtype_mode(dt);
+	if (m || fstatat(d->dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return m;
+	return st.st_mode & S_IFMT;
 }
 
 /* Does the source have a counterpart of d's entry name (of kind type),
@@ -290,14 +279,10 @@ void rl__delete_extra(struct rl__worker *w, struct rl__tnode *d)
 		if (n <= 0)
 			break;
 		for (ssize_t off = 0; off < n && !rl__tally_stopped(t);) {
-			const char *rec = buf + off;
-			const char *name = rec + offsetof(struct dirent64, d_name);
-			unsigned short len;
-			memcpy(&len, rec + offsetof(struct dirent64, d_reclen), sizeof len);
-			off += len;
-			if (!(name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
-				prune_one(&p, &ns, name, (unsigned char)rec[offsetof(
-						  struct dirent64, d_type)]);
+			const char *rec = buf + off, *name = rl__dent_name(rec);
+			off += rl__dent_len(rec);
+			if (!rl__dent_dots(name))
+				prune_one(&p, &ns, name, rl__dent_type(rec));
 		}
 	}
 	if (fd >= 0)

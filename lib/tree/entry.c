@@ -13,19 +13,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static mode_t dtype_mode(unsigned char dt)
-{
-	switch (dt) {
-	case DT_REG: return S_IFREG;
-	case DT_DIR: return S_IFDIR;
-	case DT_LNK: return S_IFLNK;
-	case DT_FIFO: return S_IFIFO;
-	case DT_SOCK: return S_IFSOCK;
-	case DT_CHR: return S_IFCHR;
-	case DT_BLK: return S_IFBLK;
-	default: return 0; /* DT_UNKNOWN: the filesystem does not say */
-	}
-}
 
 /* Ownership to preserve for a new entry in e->dir, or 0 if already right. */
 static unsigned int ent_preserve(const struct rl__tree *t,
@@ -207,7 +194,7 @@ void rl__entry_handle(struct rl__worker *w, struct rl__tnode *d,
 		.dir = d, .sdir = d->sfd, .ddir = d->dfd, .name = name,
 		.dname = dname, .fresh = d->fresh, .follow = t->cfg.deref,
 	};
-	mode_t type = dtype_mode(dtype);
+	mode_t type = rl__dtype_mode(dtype);
 	int have_st = 0;
 	if (type == 0 || (e.follow && type == S_IFLNK)) {
 		if (fstatat(d->sfd, name, &e.st, e.follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {

@@ -58,13 +58,10 @@ static void clean_stale(int dirfd, const char *prefix)
 		if (n < 0)
 			break;
 		for (ssize_t off = 0; off < n;) {
-			const char *rec = buf + off;
-			unsigned short len;
-			memcpy(&len, rec + offsetof(struct dirent64, d_reclen), sizeof len);
-			const char *nm = rec + offsetof(struct dirent64, d_name);
+			const char *rec = buf + off, *nm = rl__dent_name(rec);
 			if (strncmp(nm, prefix, plen) == 0)
 				remove_if_stale(dirfd, nm);
-			off += len;
+			off += rl__dent_len(rec);
 		}
 	}
 	free(buf);

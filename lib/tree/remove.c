@@ -84,18 +84,6 @@ static void fail(struct rm *m, const char *entry, int err)
 		m->cb->fail(m->cb->ctx, rel, err);
 }
 
-static mode_t dtype_mode(unsigned char dt)
-{
-	switch (dt) {
-	case DT_REG: return S_IFREG;
-	case DT_LNK: return S_IFLNK;
-	case DT_FIFO: return S_IFIFO;
-	case DT_SOCK: return S_IFSOCK;
-	case DT_CHR: return S_IFCHR;
-	case DT_BLK: return S_IFBLK;
-	default: return 0; /* the filesystem does not say */
-	}
-}
 
 /* Open dirfd/name as a directory on m's filesystem, never through a
  * symlink: its fd, or -errno (-ENOTDIR/-ELOOP: not a directory now). */
@@ -137,7 +125,7 @@ static void clear_one(struct rm *m, int fd, const char *name, unsigned char dt)
 	struct level *lv = &m->lv[m->depth - 1];
 	if (dt != DT_DIR) {
 		if (unlinkat(fd, name, 0) == 0) {
-			gone(m, name, dtype_mode(dt));
+			gone(m, name, rl__dtype_mode(dt));
 			return;
 		}
 		if (errno == ENOENT)
@@ -167,15 +155,10 @@ static void clear_files(struct rm *m, int fd)
 		if (n <= 0)
 			return;
 		for (ssize_t off = 0; off < n && !stopped(m);) {
-			const char *rec = m->buf + off;
-			const char *name = rec + offsetof(struct dirent64, d_name);
-			unsigned short len;
-			memcpy(&len, rec + offsetof(struct dirent64, d_reclen), sizeof len);
-			off += len;
-			if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
-				continue;
-			clear_one(m, fd, name,
-				  (unsigned char)rec[offsetof(struct dirent64, d_type)]);
+			const char *rec = m->buf + off, *name = rl__dent_name(rec);
+			off += rl__dent_len(rec);
+			if (!rl__dent_dots(name))
+				clear_one(m, fd, name, rl__dent_type(rec));
 		}
 	}
 }

@@ -15,6 +15,9 @@
 
 #include "../common/internal.h"
 
+#include <dirent.h>
+#include <string.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
@@ -290,6 +293,46 @@ struct rl__ent {
 				      * newer entry from it, as cp */
 	struct stat st;
 };
+
+/* getdents64 records, read without assuming the buffer's alignment. */
+static inline unsigned short rl__dent_len(const char *rec)
+{
+	unsigned short len;
+	memcpy(&len, rec + offsetof(struct dirent64, d_reclen), sizeof len);
+	return len;
+}
+
+static inline unsigned char rl__dent_type(const char *rec)
+{
+	return (unsigned char)rec[offsetof(struct dirent64, d_type)];
+}
+
+static inline const char *rl__dent_name(const char *rec)
+{
+	return rec + offsetof(struct dirent64, d_name);
+}
+
+/* "." or "..": in every listing, never an entry to copy or remove. */
+static inline int rl__dent_dots(const char *name)
+{
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
+}
+
+/* A directory listing's d_type as S_IFMT bits; 0 for DT_UNKNOWN (the
+ * filesystem does not say: lstat it). */
+static inline mode_t rl__dtype_mode(unsigned char dt)
+{
+	switch (dt) {
+	case DT_REG: return S_IFREG;
+	case DT_DIR: return S_IFDIR;
+	case DT_LNK: return S_IFLNK;
+	case DT_FIFO: return S_IFIFO;
+	case DT_SOCK: return S_IFSOCK;
+	case DT_CHR: return S_IFCHR;
+	case DT_BLK: return S_IFBLK;
+	default: return 0;
+	}
+}
 
 /* Layering, top down (a file calls only files below it):
  *   tree.c -> walk.c -> entry.c -> make.c -> file.c

@@ -31,31 +31,13 @@ struct rl__crew {
 	unsigned int max;            /* room for */
 };
 
-/* getdents64 records, read without assuming the buffer's alignment. */
-static unsigned short rec_len(const char *rec)
-{
-	unsigned short len;
-	memcpy(&len, rec + offsetof(struct dirent64, d_reclen), sizeof len);
-	return len;
-}
-
-static unsigned char rec_type(const char *rec)
-{
-	return (unsigned char)rec[offsetof(struct dirent64, d_type)];
-}
-
-static const char *rec_name(const char *rec)
-{
-	return rec + offsetof(struct dirent64, d_name);
-}
-
 /* Give the second half of buf[off, *len) to another worker. */
 static void share(struct rl__worker *w, struct rl__tnode *d, const char *buf,
 		  size_t off, size_t *len)
 {
 	size_t half = off + (*len - off) / 2, cut = off;
 	while (cut < half)
-		cut += rec_len(buf + cut);
+		cut += rl__dent_len(buf + cut);
 	if (cut >= *len)
 		return;
 	struct rl__task *k = malloc(sizeof *k + (*len - cut));
@@ -78,10 +60,10 @@ static void run_entries(struct rl__worker *w, struct rl__tnode *d,
 		if (++n % SHARE_EVERY == 0 && rl__queue_idle(t))
 			share(w, d, buf, off, &len);
 		const char *rec = buf + off;
-		const char *name = rec_name(rec);
-		if (!(name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
-			rl__entry_handle(w, d, name, name, rec_type(rec));
-		off += rec_len(rec);
+		const char *name = rl__dent_name(rec);
+		if (!rl__dent_dots(name))
+			rl__entry_handle(w, d, name, name, rl__dent_type(rec));
+		off += rl__dent_len(rec);
 	}
 	rl__entry_flush(w); /* its names live in buf */
 }
