@@ -103,6 +103,19 @@ else
 	else
 		fail "unprivileged copy into a writable directory works, owned by the user" "exit $RC: $ERR"
 	fi
+	# The same four failures through /bin/cp: the same status and words,
+	# the program name aside.
+	rm -f open/out
+	for args in "secret open/out" "public shut/out" "private/f open/out" "public private/out"; do
+		rl_run "${NOBODY[@]}" /bin/cp $args
+		want_rc=$RC want_err=${ERR#/bin/cp: }
+		rl_run "${NOBODY[@]}" "$RL" --reflink=auto $args
+		if [ "$RC" = "$want_rc" ] && [ "${ERR#reflink: }" = "$want_err" ]; then
+			pass "as /bin/cp: $args (exit $RC, $want_err)"
+		else
+			fail "as /bin/cp: $args" "cp: exit $want_rc '$want_err'; reflink: exit $RC '$ERR'"
+		fi
+	done
 fi
 
 # --- FIFO, devices: a clear error, never a hang ---

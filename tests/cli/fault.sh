@@ -67,7 +67,7 @@ failure "always: FICLONE ETXTBSY is status 3 (swap file)" "new" 3 "swap file" \
 	"ficlone:ETXTBSY" ficlone --reflink=always
 failure "always: FICLONE EPERM is status 3 (refused)" "new" 3 "refused" \
 	"ficlone:EPERM" ficlone --reflink=always
-failure "always: FICLONE EIO is status 1, not 3" "new old" 1 "$EIO_T" \
+failure "always: FICLONE EIO is status 1, not 3, in cp's words" "new old" 1 "failed to clone 'out/dst' from '$SRC': $EIO_T" \
 	"ficlone:EIO" ficlone --reflink=always
 failure "always: FICLONE ENOSPC is status 1" "new" 1 "$ENOSPC_T" \
 	"ficlone:ENOSPC" ficlone --reflink=always
@@ -87,7 +87,7 @@ fallback "auto: copy_file_range EINTR on every call is retried" \
 	copy_file_range "copy_file_range:EINTR:every=1" copy_file_range --reflink=auto
 failure "auto: copy_file_range EIO at the start never falls back" "new old" 1 "$EIO_T" \
 	"copy_file_range:EIO" copy_file_range --reflink=auto
-failure "auto: copy_file_range ENOSPC at the start never falls back" "new" 1 "$ENOSPC_T" \
+failure "auto: copy_file_range ENOSPC at the start never falls back, in cp's words" "new" 1 "error writing 'out/dst': $ENOSPC_T" \
 	"copy_file_range:ENOSPC" copy_file_range --reflink=auto
 
 # --- copy_file_range half-way (after a short first copy) ---
@@ -146,7 +146,7 @@ for e in EOPNOTSUPP EISDIR EINVAL; do
 	fallback "no O_TMPFILE ($e): a named temporary, identical, no debris" copy_file_range \
 		"tmpfile:$e" tmpfile --reflink=auto
 done
-failure "creating the temporary: ENOSPC" "new old" 1 "$ENOSPC_T" "tmpfile:ENOSPC" tmpfile --reflink=auto
+failure "creating the temporary: ENOSPC, in cp's words" "new old" 1 "cannot create regular file 'out/dst': $ENOSPC_T" "tmpfile:ENOSPC" tmpfile --reflink=auto
 failure "creating the temporary: EACCES" "new" 1 "Permission denied" "tmpfile:EACCES" tmpfile --reflink=auto
 failure "creating the temporary: EDQUOT" "new" 1 "$EDQUOT_T" "tmpfile:EDQUOT" tmpfile --reflink=auto
 failure "named temporary: copy_file_range EIO leaves no debris" "new old" 1 "$EIO_T" \
@@ -260,7 +260,7 @@ failure "close of the new file fails EIO: reported, DEST as it was" "new old" 1 
 	"close:EIO:path=/out/" close --reflink=auto
 fallback "close EINTR on the new file: the fd is gone, not an error" copy_file_range \
 	"close:EINTR:path=/out/" close --reflink=auto
-failure "opening the source fails EACCES" "new old" 1 "Permission denied" \
+failure "opening the source fails EACCES, in cp's words" "new old" 1 "cannot open '$SRC' for reading: Permission denied" \
 	"openat:EACCES:path=in/src" openat --reflink=auto
 
 # --- SIGKILL in the middle ---
