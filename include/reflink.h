@@ -107,8 +107,12 @@ RL_EXTERN const char *rl_method_name(rl_method m);
                                 * one keeps its data; metadata applied (a
                                 * symlink src onto an existing dst: -EEXIST,
                                 * unless RL_F_REPLACE_SPECIAL) */
-#define RL_F_KEEP_MODE   0x10u /* an existing dst keeps its own permission
-                                * bits unless RL_PRESERVE_MODE (cp's rule) */
+#define RL_F_KEEP_MODE   0x10u /* an existing regular dst's own permission
+                                * bits, owner and group, ACL and xattrs are
+                                * given to its replacement, each unless the
+                                * source's are preserved (cp's rule: cp
+                                * writes into it; not root, the new file
+                                * stays the caller's own) */
 #define RL_F_INTO_SPECIAL 0x20u /* an existing FIFO or device dst is opened
                                 * and written into (not atomic: it cannot be) */
 #define RL_F_REPLACE_SPECIAL 0x40u /* an existing FIFO, socket or device dst

@@ -98,6 +98,12 @@ int rl__meta_apply(int dst, int src, const struct stat *st,
  * the symlink ddir/name, never following either. */
 int rl__symlink_meta(int sdir, const char *src, const struct stat *st,
 		     int ddir, const char *name, unsigned int preserve);
+/* meta.c: what an existing regular dst dirfd/name (old) keeps in its
+ * replacement dst when cp would write into it in place (RL_F_KEEP_MODE):
+ * its owner and group, its permission bits and its xattrs and ACL, each
+ * unless the source's are preserved. */
+int rl__meta_keep_old(int dst, int dirfd, const char *name,
+		      const struct stat *old, unsigned int preserve);
 /* The permission bits a new file is created with (before umask). */
 mode_t rl__create_mode(const struct stat *st, unsigned int preserve);
 

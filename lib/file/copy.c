@@ -202,26 +202,31 @@ static int attrs_into(int src, const struct stat *st, int dirfd,
 	return r < 0 ? r : cr;
 }
 
-/* Bits that are not the source's, when mode is not preserved: an old
- * dst's own (RL_F_KEEP_MODE), or the default 0666 less the umask
- * (RL_F_DEFAULT_MODE). */
-static int own_mode(int fd, const struct stat *old, unsigned int flags,
+/* An existing dst: its status and where it is. */
+struct dest {
+	struct stat st;
+	int dirfd;
+	const char *name;
+};
+
+/* What is not the source's: an old regular dst's own owner, bits and
+ * xattrs where cp would write into it in place (RL_F_KEEP_MODE), else,
+ * mode not preserved, the default 0666 less the umask (RL_F_DEFAULT_MODE). */
+static int own_meta(int fd, const struct dest *old, const rl_options *opts,
 		    struct rl__env *env)
 {
-	mode_t m;
-	if (old && S_ISREG(old->st_mode) && (flags & RL_F_KEEP_MODE))
-		m = old->st_mode & 07777;
-	else if (flags & RL_F_DEFAULT_MODE)
-		m = 0666 & ~rl__env_umask(env);
-	else
-		return 0;
-	return fchmod(fd, m) == 0 ? 0 : -errno;
+	if (old && S_ISREG(old->st.st_mode) && (opts->flags & RL_F_KEEP_MODE))
+		return rl__meta_keep_old(fd, old->dirfd, old->name, &old->st,
+					 opts->preserve);
+	if ((opts->flags & RL_F_DEFAULT_MODE) && !(opts->preserve & RL_PRESERVE_MODE))
+		return fchmod(fd, 0666 & ~rl__env_umask(env)) == 0 ? 0 : -errno;
+	return 0;
 }
 
 /* The temporary fd: data (unless attributes only), metadata, and an old
  * dst's own permission bits where they are kept. */
 static int fill(int fd, int src, const struct stat *st, const rl_options *opts,
-		struct rl__env *env, const struct stat *old, int created_final,
+		struct rl__env *env, const struct dest *old, int created_final,
 		rl_result *res)
 {
 	int r = 0;
@@ -229,8 +234,8 @@ static int fill(int fd, int src, const struct stat *st, const rl_options *opts,
 	    (r = rl__copy_data(src, fd, st, opts, env, res)) < 0)
 		return rl__failed_at(res, r, RL_STEP_DATA);
 	r = rl__meta_apply(fd, src, st, meta_bits(opts), created_final, env);
-	if (r == 0 && !(opts->preserve & RL_PRESERVE_MODE))
-		r = own_mode(fd, old, opts->flags, env);
+	if (r == 0)
+		r = own_meta(fd, old, opts, env);
 	if (r < 0)
 		return rl__failed_at(res, r, RL_STEP_META);
 	if (opts->flags & RL_F_FSYNC)
@@ -257,7 +262,8 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 	int fd = rl__make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
 	if (fd < 0)
 		return rl__failed_at(res, fd, RL_STEP_CREATE);
-	int r = fill(fd, src, st, opts, env, exists ? &old : NULL, tmp[0] == 0,
+	struct dest was = { old, dirfd, name };
+	int r = fill(fd, src, st, opts, env, exists ? &was : NULL, tmp[0] == 0,
 		     res);
 	if (r == 0)
 		return rl__failed_at(res, commit(fd, dirfd, name, tmp, exists,

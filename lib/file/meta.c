@@ -91,7 +91,8 @@ static int copy_one_xattr(const struct xa *x, const char *name, int strict)
 	return r;
 }
 
-static int copy_xattrs(const struct xa *x, int strict)
+/* Every xattr of x's source but skip (a name, or NULL). */
+static int copy_xattrs(const struct xa *x, int strict, const char *skip)
 {
 	ssize_t len = xa_list(x, NULL, 0);
 	if (len <= 0)
@@ -102,7 +103,8 @@ static int copy_xattrs(const struct xa *x, int strict)
 	len = xa_list(x, names, (size_t)len);
 	int r = len < 0 ? -errno : 0;
 	for (ssize_t i = 0; r == 0 && i < len; i += (ssize_t)strlen(names + i) + 1)
-		r = copy_one_xattr(x, names + i, strict);
+		if (!skip || strcmp(names + i, skip) != 0)
+			r = copy_one_xattr(x, names + i, strict);
 	free(names);
 	return r;
 }
@@ -118,7 +120,7 @@ int rl__meta_apply(int dst, int src, const struct stat *st,
 	}
 	struct xa x = { src, dst, NULL, NULL };
 	int strict = (preserve & RL__PRESERVE_XATTR_STRICT) != 0;
-	if ((preserve & RL_PRESERVE_XATTR) && (r = copy_xattrs(&x, strict)) < 0)
+	if ((preserve & RL_PRESERVE_XATTR) && (r = copy_xattrs(&x, strict, NULL)) < 0)
 		return r;
 	/* The access ACL is part of the mode (cp -p keeps it): without it, the
 	 * group bits of the chmod below would read as the ACL mask. */
@@ -160,7 +162,8 @@ int rl__symlink_meta(int sdir, const char *src, const struct stat *st,
 		fd_path(sp, sizeof sp, sdir, src);
 		fd_path(dp, sizeof dp, ddir, name);
 		struct xa x = { -1, -1, sp, dp };
-		if ((r = copy_xattrs(&x, (preserve & RL__PRESERVE_XATTR_STRICT) != 0)) < 0)
+		if ((r = copy_xattrs(&x, (preserve & RL__PRESERVE_XATTR_STRICT) != 0,
+					NULL)) < 0)
 			return r;
 	}
 	if (preserve & RL_PRESERVE_TIMESTAMPS) {
@@ -169,4 +172,24 @@ int rl__symlink_meta(int sdir, const char *src, const struct stat *st,
 			return -errno;
 	}
 	return 0;
+}
+
+int rl__meta_keep_old(int dst, int dirfd, const char *name,
+		      const struct stat *old, unsigned int preserve)
+{
+	/* Not root: the new file stays ours, as it must (cp, writing in
+	 * place, would keep the old owner; the README says so). */
+	if (!(preserve & RL_PRESERVE_OWNERSHIP) &&
+	    fchown(dst, old->st_uid, old->st_gid) != 0 && errno != EPERM)
+		return -errno;
+	/* After the owner: fchown cleared setuid and setgid. */
+	if (!(preserve & RL_PRESERVE_MODE) && fchmod(dst, old->st_mode & 07777) != 0)
+		return -errno;
+	if (preserve & RL_PRESERVE_XATTR)
+		return 0; /* the source's, applied already */
+	char path[PATH_MAX + 64];
+	fd_path(path, sizeof path, dirfd, name);
+	struct xa x = { -1, dst, path, NULL };
+	/* Preserving the mode brought the source's ACL along with it. */
+	return copy_xattrs(&x, 0, (preserve & RL_PRESERVE_MODE) ? ACL_ACCESS : NULL);
 }
