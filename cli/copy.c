@@ -53,7 +53,10 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 		f |= RL_F_DEFAULT_MODE;
 	if (c->xattr_strict)
 		f |= RL_F_XATTR_STRICT;
-	if (c->copy_contents)
+	/* cp reads a FIFO or device given without -R as a file (`cp
+	 * /dev/null empty`); with -R it recreates one, and reads it only
+	 * with --copy-contents. */
+	if (c->copy_contents || !c->recursive)
 		f |= RL_F_CONTENTS;
 	return f;
 }

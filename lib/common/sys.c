@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 int rl__openat(int dirfd, const char *path, int flags, mode_t mode)
@@ -39,6 +41,66 @@ ssize_t rl__read_full(int fd, void *buf, size_t len, int64_t off)
 		done += (size_t)n;
 	}
 	return (ssize_t)done;
+}
+
+static int stopped(const volatile int *cancel)
+{
+	return cancel && *cancel;
+}
+
+/* Wait up to 100 ms for fd to be readable (or hung up). */
+static int poll_in(int fd, const volatile int *cancel)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	if (poll(&p, 1, 100) < 0 && errno != EINTR)
+		return -errno;
+	if (stopped(cancel))
+		return -ECANCELED;
+	return p.revents != 0;
+}
+
+ssize_t rl__read_stream(int fd, void *buf, size_t len,
+			const volatile int *cancel)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, len);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+		int r = errno == EAGAIN ? poll_in(fd, cancel)
+					: stopped(cancel) ? -ECANCELED : 0;
+		if (r < 0)
+			return r;
+	}
+}
+
+int rl__wait_writer(int fd, const volatile int *cancel)
+{
+	int r;
+	/* Linux: a FIFO whose writers have not come yet is not hung up. */
+	while ((r = poll_in(fd, cancel)) == 0)
+		;
+	return r < 0 ? r : 0;
+}
+
+int rl__open_fifo_writer(int dirfd, const char *name, int flags,
+			 const volatile int *cancel)
+{
+	const struct timespec tick = { 0, 50 * 1000 * 1000 };
+	int fd;
+	/* A FIFO refuses a non-blocking writer (ENXIO) until a reader comes. */
+	while ((fd = rl__openat(dirfd, name, flags | O_NONBLOCK, 0)) == -ENXIO) {
+		if (stopped(cancel))
+			return -ECANCELED;
+		nanosleep(&tick, NULL);
+	}
+	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 int rl__write_all(int fd, const void *buf, size_t len, int64_t off)

@@ -15,6 +15,20 @@ int rl__close(int fd);
  * retrying EINTR and short reads until len or end of file.
  * Returns bytes read (< len only at end of file) or -errno. */
 ssize_t rl__read_full(int fd, void *buf, size_t len, int64_t off);
+/* Read what a stream (a FIFO, a device) has, up to len bytes, at its
+ * position: a non-blocking fd with nothing yet is waited on in 100 ms
+ * slices, and EINTR too looks at cancel (NULL: none): -ECANCELED once it
+ * is set. Returns bytes (0 at end of file) or -errno. */
+ssize_t rl__read_stream(int fd, void *buf, size_t len,
+			const volatile int *cancel);
+/* Wait until the FIFO fd (open O_NONBLOCK) has a writer: data or a hang
+ * up, looking at cancel every 100 ms. 0 or -ECANCELED, -errno. */
+int rl__wait_writer(int fd, const volatile int *cancel);
+/* Open the FIFO dirfd/name for writing (O_NOFOLLOW, O_TRUNC and such in
+ * flags) once a reader comes, as a blocking open would, but looking at
+ * cancel every 50 ms. The fd (blocking) or -errno, -ECANCELED. */
+int rl__open_fifo_writer(int dirfd, const char *name, int flags,
+			 const volatile int *cancel);
 /* Write all len bytes at off (or the current position if off < 0).
  * Returns 0 or -errno; a write that makes no progress is -EIO. */
 int rl__write_all(int fd, const void *buf, size_t len, int64_t off);

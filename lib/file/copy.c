@@ -166,14 +166,15 @@ static unsigned int meta_bits(const rl_options *opts)
 /* An existing FIFO or device dst: its data written into it, in order, as
  * cp does (`cp disk.img /dev/sdX`). No temporary can stand in for a
  * device, so this is the one copy that is not atomic. Opening a FIFO waits
- * for a reader, as cp's does. */
-static int write_into(int src, int dirfd, const char *name,
+ * for a reader, as cp's does (and can be cancelled while it waits). */
+static int write_into(int src, int dirfd, const char *name, int fifo,
 		      const rl_options *opts, rl_result *res)
 {
 	struct rl__count c = { 0, 0, opts->on_bytes, opts->ctx,
 			       rl__options_cancel(opts), 0 };
-	int fd = rl__openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW |
-			    O_NOCTTY | O_CLOEXEC, 0);
+	int flags = O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+	int fd = fifo ? rl__open_fifo_writer(dirfd, name, flags, c.cancel)
+		      : rl__openat(dirfd, name, flags, 0);
 	if (fd < 0)
 		return fd;
 	int r = rl__copy_to_stream(src, fd, &c);
@@ -254,7 +255,8 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 	if (exists < 0)
 		return rl__failed_at(res, exists, RL_STEP_CREATE);
 	if (exists == DEST_WRITE_INTO)
-		return rl__failed_at(res, write_into(src, dirfd, name, opts, res),
+		return rl__failed_at(res, write_into(src, dirfd, name, S_ISFIFO(old.st_mode),
+					       opts, res),
 				     RL_STEP_DATA);
 	if (exists && S_ISREG(old.st_mode) && (opts->flags & RL_F_ATTR_ONLY))
 		return rl__failed_at(res, attrs_into(src, st, dirfd, name, opts, env),
@@ -380,12 +382,20 @@ static int copy_symlink(int sdir, const char *src, int ddir, const char *name,
 	return r;
 }
 
-/* A FIFO or device source asked for its contents: sfd was opened
- * O_NONBLOCK so that merely opening a FIFO never waits; now it is opened
- * again, blocking: a FIFO waits for a writer, as cp's open does. */
-static int open_contents(int sfd)
+/* A FIFO or device source asked for its contents, sfd opened O_NONBLOCK
+ * so that merely opening a FIFO never waits. A FIFO is read through sfd
+ * once a writer comes (as cp's open waits for one), and can be cancelled
+ * while it waits; a device is opened again, blocking, as cp opens it. */
+static int open_contents(int sfd, const struct stat *st, const rl_options *opts)
 {
 	char proc[64];
+	if (S_ISFIFO(st->st_mode)) {
+		int r = rl__wait_writer(sfd, rl__options_cancel(opts));
+		if (r < 0)
+			return r;
+		r = fcntl(sfd, F_DUPFD_CLOEXEC, 0); /* closed after the copy */
+		return r < 0 ? -errno : r;
+	}
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", sfd);
 	return rl__openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
 }
@@ -395,7 +405,7 @@ int rl__copy_contents(int sfd, const struct stat *st, int dirfd,
 		      struct rl__env *env, const struct rl__guard *guard,
 		      rl_result *res)
 {
-	int fd = open_contents(sfd);
+	int fd = open_contents(sfd, st, opts);
 	if (fd < 0)
 		return fd;
 	int r = rl__copy_into(fd, st, dirfd, name, opts, env, guard, res);

@@ -110,7 +110,8 @@ static int stream(int src, int dst, int at_pos, struct rl__count *c)
 			r = -ECANCELED;
 			break;
 		}
-		ssize_t n = rl__read_full(src, buf, RW_BUF_MAX, src_pos ? -1 : off);
+		ssize_t n = src_pos ? rl__read_stream(src, buf, RW_BUF_MAX, c->cancel)
+				    : rl__read_full(src, buf, RW_BUF_MAX, off);
 		if (n <= 0) {
 			r = (int)n;
 			break;

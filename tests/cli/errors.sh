@@ -2,7 +2,8 @@
 # errors.sh - each failure gets exit 1 and exactly one line on stderr naming
 # the file(s), and changes nothing: same file (also via links and other
 # paths), missing source, directory without -r, missing parent, permission
-# denied, FIFO and device sources (never hang), dangling symlinks, several
+# denied, FIFO and device sources (read as cp reads them, and
+# stoppable), dangling symlinks, several
 # sources onto a non-directory, --no-clobber. Needs no mounts.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/cli.sh"
@@ -118,26 +119,33 @@ else
 	done
 fi
 
-# --- FIFO, devices: a clear error, never a hang ---
+# --- FIFO, devices, sockets without -R: read as files, as cp reads them ---
 mkfifo fifo
+(sleep 0.3; printf data > fifo) &
 rl_run "$RL" --reflink=auto fifo out
-expect_error "FIFO source (no writer): exit 1 at once, naming it" 1 "'fifo'"
-check "FIFO source: no DEST" test ! -e out
-exec 7<>fifo # a writer that never closes: reading would block forever
-printf 'data' >&7
-rl_run "$RL" --reflink=auto fifo out
-expect_error "FIFO source with a writer holding it open: exit 1, no hang" 1 "'fifo'"
-exec 7>&-
-rl_run "$RL" --reflink=always fifo out
-expect_error "FIFO source in always mode: exit 1 (not 3)" 1 "'fifo'"
-for dev in /dev/zero /dev/null /dev/urandom; do
-	rl_run "$RL" --reflink=auto "$dev" out
-	expect_error "device $dev as source: exit 1 at once, naming it" 1 "'$dev'"
+wait
+check "FIFO source: waits for its writer, then read to its end (cp)" \
+	test "$RC" = 0 -a "$(cat out 2>/dev/null)" = data -a -f out -a ! -p out
+rm -f out
+# No writer comes: it waits as cp does, and a signal stops it at once.
+for sig in INT TERM; do
+	rl_run timeout --preserve-status -s $sig 0.5 "${DFL[@]}" "$RL" --reflink=auto fifo out
+	want=$((128 + $(kill -l $sig)))
+	expect_error "FIFO source without a writer: SIG$sig stops the wait (exit $want)" \
+		"$want" "interrupted" "'fifo' not copied"
+	check "FIFO source stopped by SIG$sig: no DEST, no debris" \
+		test ! -e out -a -z "$(ls -a | grep rl-tmp)"
 done
-check "device sources: no DEST" test ! -e out
+rl_run "$RL" --reflink=auto /dev/null out
+check "/dev/null as source: an empty regular file, exit 0 (cp /dev/null f)" \
+	test "$RC" = 0 -a -f out -a ! -s out
+rm -f out
+rl_run timeout --preserve-status -s INT 0.5 "${DFL[@]}" "$RL" --reflink=auto /dev/zero out
+expect_error "/dev/zero as source: endless as cp's, SIGINT stops it (exit 130)" 130 "interrupted"
+check "/dev/zero stopped: no DEST, no debris" test ! -e out -a -z "$(ls -a | grep rl-tmp)"
 /usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' sock
 rl_run "$RL" --reflink=auto sock out
-expect_error "socket source: exit 1 naming it" 1 "'sock'"
+expect_error "socket source: cp's words, exit 1" 1 "cannot open 'sock' for reading"
 
 # --- an existing DEST that is not a regular file: written into, as cp ---
 # cp writes into a FIFO or device DEST (`cp disk.img /dev/sdX`): no
@@ -156,6 +164,13 @@ if is_root; then
 	expect_ok "DEST an existing FIFO: written into, exit 0"
 	check "DEST an existing FIFO: still a FIFO, the reader got SOURCE" \
 		sh -c '[ -p destfifo ] && cmp -s a "$1"' _ "$T/fifo-got"
+	for sig in INT HUP; do
+		rl_run timeout --preserve-status -s $sig 0.5 "${DFL[@]}" "$RL" --reflink=auto a destfifo
+		want=$((128 + $(kill -l $sig)))
+		expect_error "DEST an existing FIFO without a reader: SIG$sig stops the wait (exit $want)" \
+			"$want" "interrupted"
+		check "DEST FIFO wait stopped by SIG$sig: still a FIFO" test -p destfifo
+	done
 	rl_run "$RL" --reflink=auto --remove-destination a destfifo
 	expect_ok "--remove-destination onto a FIFO: exit 0"
 	check "--remove-destination onto a FIFO: now a regular copy" \

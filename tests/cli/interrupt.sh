@@ -36,11 +36,6 @@ for i in range(5):
 os.link("big", "huge/sub/big")
 PY
 
-# dfl CMD...: exec CMD with SIGINT, SIGTERM and SIGHUP at their defaults.
-DFL=(/usr/bin/python3 -c 'import os, signal, sys
-for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-    signal.signal(s, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])')
 
 # handlers_ready PID: the command itself runs and catches SIGINT (SigCgt
 # bit 2), so the signal cannot land before it is listening.

@@ -86,3 +86,10 @@ while off < size:
     off = end
 PY
 }
+
+# "${DFL[@]}" CMD...: exec CMD with SIGINT, SIGTERM and SIGHUP at their
+# defaults (a background job inherits SIGINT ignored).
+DFL=(/usr/bin/python3 -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])')
