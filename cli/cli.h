@@ -157,6 +157,10 @@ void made_free(struct made *m);
  * (n2 may be NULL). */
 void report_words(struct report *r, const char *t1, const char *n1,
 		  const char *t2, const char *n2, const char *t3);
+/* words.c: the failure f in cp's words for its step (and the kind of
+ * entry); 0 if cp has none for it (the caller says it its own way). */
+int report_failed_step(const struct cli *c, struct report *r,
+		       const rl_failure *f);
 /* report.c: a question on stderr, no newline: "reflink: " t1 'name' t2. */
 void report_prompt(struct report *r, const char *t1, const char *name,
 		   const char *t2);

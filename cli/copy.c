@@ -61,26 +61,15 @@ static unsigned int file_flags(const struct cli *c, int is_link)
 	return f;
 }
 
-/* A failed file in cp's words for the step that failed (library codes
- * keep their own). 1 if said. */
+/* A failed file in cp's words for the step that failed: a symlink copied
+ * as one, else a regular file made (also from a FIFO's contents). 1 if
+ * said. */
 static int step_error(const struct cli *c, struct report *r, const char *src,
-		      const char *dst, int err, const rl_result *res)
+		      const char *dst, int err, int is_link, const rl_result *res)
 {
-	char why[160];
-	int full = err == -ENOSPC || err == -EDQUOT || err == -EFBIG;
-	rl_step step = err > RL_ERRNO_BASE ? res->failed_step : RL_STEP_NONE;
-	snprintf(why, sizeof why, ": %s", rl_strerror(err));
-	if (step == RL_STEP_DATA && c->mode == RL_MODE_ALWAYS) /* only clones */
-		report_words(r, "failed to clone ", dst, " from ", src, why);
-	else if (step == RL_STEP_DATA && full)
-		report_words(r, "error writing ", dst, why, NULL, "");
-	else if (step == RL_STEP_SOURCE)
-		report_words(r, "cannot open ", src, " for reading", NULL, why);
-	else if (step == RL_STEP_CREATE && err != -EEXIST)
-		report_words(r, "cannot create regular file ", dst, why, NULL, "");
-	else
-		return 0;
-	return 1;
+	rl_failure f = { RL_FAILURE_VERSION, src, dst, err, res->failed_step,
+			 is_link ? S_IFLNK : S_IFREG };
+	return report_failed_step(c, r, &f);
 }
 
 /* A failed file in cp's words where cp has its own. */
@@ -102,7 +91,7 @@ static void file_error(const struct cli *c, struct report *r, const char *src,
 	else if (err == -EISDIR)
 		report_words(r, "cannot overwrite directory ", dst,
 			     " with non-directory", NULL, "");
-	else if (is_link || !step_error(c, r, src, dst, err, res))
+	else if (!step_error(c, r, src, dst, err, is_link, res))
 		report_error(r, "cannot copy", src, dst, err);
 }
 

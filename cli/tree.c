@@ -80,9 +80,11 @@ static void on_delete(void *ctx, const char *path, int type)
 	free(d);
 }
 
-static int on_error(void *ctx, const char *src, const char *dst, int err)
+static int on_fail(void *ctx, const rl_failure *f)
 {
 	struct tree_ctx *t = ctx;
+	const char *src = f->src, *dst = f->dst;
+	int err = f->err;
 	if (!src) /* --delete could not remove it (rm's words) */
 		report_error(t->r, "cannot remove", dst, NULL, err);
 	else if (err == -EEXIST && t->c->link) /* -l, -s onto an existing entry */
@@ -99,7 +101,7 @@ static int on_error(void *ctx, const char *src, const char *dst, int err)
 			     " with directory ", src, "");
 	else if (err == -EEXIST && t->c->update == UPDATE_NONE_FAIL)
 		report_words(t->r, "not replacing ", dst, "", NULL, "");
-	else
+	else if (!report_failed_step(t->c, t->r, f))
 		report_error(t->r, "cannot copy", src, dst, err);
 	return 0;
 }
@@ -246,7 +248,7 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.jobs = c->jobs;
 	o.excludes = c->excludes;
 	o.on_entry = on_entry;
-	o.on_error = on_error;
+	o.on_fail = on_fail;
 	o.on_delete = on_delete;
 	o.on_replace = made->on ? on_replace : NULL;
 	o.links = made->links; /* hard links with the other operands */

@@ -528,11 +528,37 @@ RL_EXTERN int rl_links_add(rl_links *links, const struct stat *st,
 RL_EXTERN int rl_links_find(rl_links *links, const struct stat *st,
 			    char *buf, size_t cap);
 
+/* A failed entry, and where it failed, for rl_tree_options.on_fail
+ * (version 6), so that a caller can say it in its own words (cp: "cannot
+ * access 'a/d'", "cannot create directory 'b/d'", "cannot open 'a/f' for
+ * reading"). In the library's layout: version says which fields it has,
+ * and each version extends the one before. */
+#define RL_FAILURE_VERSION 1
+typedef struct rl_failure {
+	unsigned int version;  /* RL_FAILURE_VERSION of the library */
+	const char *src;       /* the source entry; NULL: --delete could not
+	                        * remove dst */
+	const char *dst;       /* the destination entry */
+	int err;               /* negative errno or RL_E* */
+	rl_step step;          /* RL_STEP_SOURCE: reading the entry (its
+	                        * status, a directory's listing, a symlink's
+	                        * target, opening a file); RL_STEP_CREATE:
+	                        * making it (a directory, a node, a link, the
+	                        * file); RL_STEP_DATA, RL_STEP_META,
+	                        * RL_STEP_PLACE as for single files; or
+	                        * RL_STEP_NONE: none of these (a policy's
+	                        * refusal, no memory, a clone the tree needed) */
+	unsigned int type;     /* the source entry's S_IFMT bits, 0 if its
+	                        * status could not be read */
+} rl_failure;
+/* Return nonzero to stop the copy (-ECANCELED), as on_error. */
+typedef int (*rl_fail_cb)(void *ctx, const rl_failure *f);
+
 /* Version 2 added on_replace and cancel, version 3 update, sparse,
- * on_ask, backup and on_skip, version 4 on_delete, version 5 links; a caller's struct of an older
- * version ends before them, and the library reads no field past the
- * caller's version. */
-#define RL_TREE_OPTIONS_VERSION 5
+ * on_ask, backup and on_skip, version 4 on_delete, version 5 links,
+ * version 6 on_fail; a caller's struct of an older version ends before
+ * them, and the library reads no field past the caller's version. */
+#define RL_TREE_OPTIONS_VERSION 6
 typedef struct rl_tree_options {
 	unsigned int version;  /* RL_TREE_OPTIONS_VERSION */
 	rl_mode mode;
@@ -567,11 +593,14 @@ typedef struct rl_tree_options {
 	                        * link of that copy (a copy where that fails),
 	                        * and each multiply-linked file copied is added
 	                        * to it under its final path (dst/...) */
+	/* version 6 */
+	rl_fail_cb on_fail;    /* optional: each failed entry with where it
+	                        * failed, called instead of on_error when set */
 } rl_tree_options;
 #define RL_TREE_OPTIONS_INIT \
 	{ RL_TREE_OPTIONS_VERSION, RL_MODE_AUTO, 0, 0, 0, NULL, NULL, NULL, NULL, \
 	  NULL, NULL, NULL, NULL, RL_UPDATE_ALL, RL_SPARSE_AUTO, NULL, NULL, NULL, NULL, \
-	  NULL }
+	  NULL, NULL }
 
 RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
 
@@ -580,7 +609,8 @@ RL_EXTERN int rl_tree_options_init(rl_tree_options *opts, unsigned int version);
  * RL_TREE_MERGE, be a directory to merge into). Race-safe: everything is
  * opened relative to directory fds with O_NOFOLLOW, so nothing is ever
  * written outside dst. One failing entry does not stop the copy: it is
- * passed to on_error (when set) and counted. Callbacks may run on worker
+ * passed to on_error (when set; on_fail instead, where that is set: so
+ * wherever on_error is named below) and counted. Callbacks may run on worker
  * threads, one at a time.
  *
  * Returns one of:

@@ -18,7 +18,8 @@ size_t rl__tree_options_size(unsigned int version)
 {
 	if (version == 0 || version > RL_TREE_OPTIONS_VERSION)
 		return 0;
-	return version >= 5   ? sizeof(rl_tree_options)
+	return version >= 6   ? sizeof(rl_tree_options)
+	       : version == 5 ? offsetof(rl_tree_options, on_fail)
 	       : version == 4 ? offsetof(rl_tree_options, links)
 	       : version == 3 ? offsetof(rl_tree_options, on_delete)
 	       : version == 2 ? offsetof(rl_tree_options, update)

@@ -269,13 +269,13 @@ void rl__delete_extra(struct rl__worker *w, struct rl__tnode *d)
 	int fd = buf ? rl__openat(d->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
 		     : -ENOMEM;
 	if (fd < 0)
-		rl__report_fail(w, d, NULL, fd);
+		rl__report_fail(w, d, NULL, fd, RL_STEP_NONE, S_IFDIR);
 	while (fd >= 0 && !rl__tally_stopped(t)) {
 		ssize_t n = getdents64(fd, buf, DENTS_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			rl__report_fail(w, d, NULL, -errno);
+			rl__report_fail(w, d, NULL, -errno, RL_STEP_NONE, S_IFDIR);
 		if (n <= 0)
 			break;
 		for (ssize_t off = 0; off < n && !rl__tally_stopped(t);) {

@@ -72,6 +72,31 @@ static int make_dest(struct rl__tree *t, struct rl__tnode *c,
 	return fd;
 }
 
+/* A source directory c that cannot be read is still made, empty, with its
+ * bits (and its owner and times where preserved), as cp makes it before
+ * it finds that it cannot list it. */
+static void make_unread(struct rl__tree *t, struct rl__tnode *c,
+			struct rl__tnode *p)
+{
+	struct stat st;
+	unsigned int keep = t->cfg.preserve;
+	if (fstatat(p->sfd, c->name, &st, c->follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISDIR(st.st_mode))
+		return;
+	int fd = make_dest(t, c, p);
+	if (fd < 0)
+		return;
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	if (c->fresh && (keep & RL_PRESERVE_OWNERSHIP))
+		rl__place_owner(fd, -1, NULL, &st);
+	if (c->fresh)
+		fchmod(fd, (keep & RL_PRESERVE_MODE) ? st.st_mode & 07777
+			   : st.st_mode & 0777 & ~rl__env_umask(&t->env));
+	if (c->fresh && (keep & RL_PRESERVE_TIMESTAMPS))
+		futimens(fd, ts);
+	rl__close(fd);
+}
+
 static int open_pair(struct rl__worker *w, struct rl__tnode *c,
 		     struct rl__tnode *p)
 {
@@ -79,6 +104,9 @@ static int open_pair(struct rl__worker *w, struct rl__tnode *c,
 	struct stat st;
 	int sfd = rl__openat(p->sfd, c->name, O_RDONLY | O_DIRECTORY |
 			     O_CLOEXEC | O_NOCTTY | (c->follow ? 0 : O_NOFOLLOW), 0);
+	c->step = RL_STEP_SOURCE; /* where a failure below is */
+	if (sfd == -EACCES && !t->scan)
+		make_unread(t, c, p);
 	if (sfd < 0)
 		return sfd;
 	int r = fstat(sfd, &st) == 0 ? 0 : -errno;
@@ -86,6 +114,8 @@ static int open_pair(struct rl__worker *w, struct rl__tnode *c,
 		r = 1; /* our own output, inside the source: never walk it */
 	else if (r == 0 && is_loop(c, &st))
 		r = -ELOOP;
+	if (r == -ELOOP)
+		c->step = RL_STEP_NONE; /* the walk's own refusal */
 	int dfd = -1;
 	if (r == 0) {
 		rl__dir_set_source(c, &st);
@@ -94,6 +124,7 @@ static int open_pair(struct rl__worker *w, struct rl__tnode *c,
 			    : (unsigned char)rl__is_pseudo_fs(sfd);
 		/* cp -x: a mount point is made, its contents left out. */
 		c->foreign = t->cfg.one_fs && st.st_dev != t->root->sdev;
+		c->step = RL_STEP_CREATE;
 		if (!t->scan && (dfd = make_dest(t, c, p)) < 0)
 			r = dfd;
 	}
@@ -154,7 +185,7 @@ static void dir_finish(struct rl__worker *w, struct rl__tnode *c)
 		rl__node_release(t, c);
 	}
 	if (r < 0)
-		rl__report_fail(w, c, NULL, r);
+		rl__report_fail(w, c, NULL, r, RL_STEP_META, S_IFDIR);
 	else
 		rl__report_done(w, c, NULL, NULL, NULL, 0);
 }

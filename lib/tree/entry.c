@@ -64,7 +64,7 @@ static void spawn_dir(struct rl__worker *w, struct rl__tnode *d,
 			c->failed = 1;
 			rl__dir_done(w, c);
 		}
-		rl__report_fail(w, d, name, -ENOMEM);
+		rl__report_fail(w, d, name, -ENOMEM, RL_STEP_NONE, S_IFDIR);
 		return;
 	}
 	c->follow = (unsigned char)follow;
@@ -100,7 +100,9 @@ static void report_entry(struct rl__worker *w, struct rl__ent *e, int r,
 	if (r == RL__SKIPPED)
 		return;
 	if (r < 0)
-		rl__report_fail(w, e->dir, e->dname, r);
+		rl__report_fail(w, e->dir, e->dname, r,
+				res->failed_step ? res->failed_step : e->step,
+				e->st.st_mode & S_IFMT);
 	else
 		rl__report_done(w, e->dir, e->dname, &e->st,
 				S_ISREG(e->st.st_mode) && r == 0 ? res : NULL,
@@ -126,6 +128,8 @@ static void copy_nondir(struct rl__worker *w, struct rl__ent *e, mode_t type,
 		r = -errno;
 	if (r == RL__RETYPE)
 		r = 0; /* e->st tells what it is now */
+	else if (r < 0)
+		e->step = RL_STEP_SOURCE;
 	if (r == 0 && S_ISDIR(e->st.st_mode)) {
 		spawn_dir(w, e->dir, e->name, e->follow);
 		return;
@@ -146,7 +150,7 @@ static void batch_one(struct rl__worker *w, struct rl__ent *e, int sfd)
 		return;
 	}
 	if (sfd < 0 && sfd != -ELOOP && sfd != RL__BATCH_UNOPENED) {
-		rl__report_fail(w, e->dir, e->name, sfd);
+		rl__report_fail(w, e->dir, e->name, sfd, RL_STEP_SOURCE, S_IFREG);
 	} else if (sfd < 0 || !S_ISREG(e->st.st_mode)) {
 		/* Not a regular file any more: copy it as what it is. */
 		rl__batch_close(b, sfd);
@@ -199,7 +203,7 @@ void rl__entry_handle(struct rl__worker *w, struct rl__tnode *d,
 	if (type == 0 || (e.follow && type == S_IFLNK)) {
 		if (fstatat(d->sfd, name, &e.st, e.follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
 			if (!t->scan)
-				rl__report_fail(w, d, dname, -errno);
+				rl__report_fail(w, d, dname, -errno, RL_STEP_SOURCE, 0);
 			return;
 		}
 		have_st = 1;

@@ -60,6 +60,18 @@ static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 	return o->mode == RL_MODE_ALWAYS ? PLAN_ENGINE : PLAN_UNNAMED;
 }
 
+/* After the data: metadata, and fsync if asked. */
+static int fill_rest(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
+		     const rl_options *o, rl_result *res)
+{
+	int r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
+	if (r < 0)
+		return rl__failed_at(res, r, RL_STEP_META);
+	if (o->flags & RL_F_FSYNC)
+		return rl__failed_at(res, rl__fsync(dfd), RL_STEP_DATA);
+	return 0;
+}
+
 static int file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		  const rl_options *o, int clone, rl_result *res)
 {
@@ -73,15 +85,14 @@ static int file_fill(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 			res->method = RL_METHOD_CLONE;
 			res->bytes = res->cloned_bytes = (uint64_t)e->st.st_size;
 		} else if (o->mode == RL_MODE_ALWAYS) {
-			return rl__fallback_reason(r);
+			return rl__failed_at(res, rl__fallback_reason(r), RL_STEP_DATA);
+		} else if (!rl__fallback_ok(r)) {
+			return rl__failed_at(res, r, RL_STEP_DATA);
 		} else {
-			return rl__fallback_ok(r) ? COPY_INSTEAD : r;
+			return COPY_INSTEAD;
 		}
 	}
-	r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
-	if (r == 0 && (o->flags & RL_F_FSYNC))
-		r = rl__fsync(dfd);
-	return r;
+	return fill_rest(t, e, sfd, dfd, o, res);
 }
 
 static int file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
@@ -89,13 +100,13 @@ static int file_fill_unnamed(struct rl__tree *t, struct rl__ent *e, int sfd,
 {
 	struct rl__env env = t->env;
 	env.no_clone = 1; /* a clone, if possible here, was made in place */
-	int r = rl__copy_data(sfd, dfd, &e->st, o, &env, res);
+	int r = rl__failed_at(res, rl__copy_data(sfd, dfd, &e->st, o, &env, res),
+			      RL_STEP_DATA);
 	if (r == 0)
-		r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
-	if (r == 0 && (o->flags & RL_F_FSYNC))
-		r = rl__fsync(dfd);
+		r = fill_rest(t, e, sfd, dfd, o, res);
 	if (r == 0)
-		r = rl__place_unnamed(dfd, e->ddir, e->dname);
+		r = rl__failed_at(res, rl__place_unnamed(dfd, e->ddir, e->dname),
+				  RL_STEP_PLACE);
 	if (r == -EEXIST) { /* taken meanwhile: the engine replaces it */
 		*res = (rl_result)RL_RESULT_INIT;
 		r = NAME_TAKEN;
@@ -176,7 +187,7 @@ static int file_copy(struct rl__worker *w, struct rl__ent *e, int sfd,
 		if (r != 0)
 			unlinkat(e->ddir, e->dname, 0);
 	} else {
-		r = dfd == -EEXIST ? NAME_TAKEN : dfd;
+		r = dfd == -EEXIST ? NAME_TAKEN : rl__failed_at(res, dfd, RL_STEP_CREATE);
 	}
 	return file_after(w, e, sfd, &o, r, clone, res);
 }

@@ -55,6 +55,7 @@ static int place(struct rl__worker *w, struct rl__ent *e, make_fn fn,
 	char tmp[RL__TMP_NAME_MAX], backup[RL__NAME_CAP];
 	struct rl__asking a;
 	struct stat cur;
+	e->step = RL_STEP_CREATE; /* until fn says otherwise */
 	int r = fn(t, e, e->dname, arg);
 	if (r == 0 && !e->fresh)
 		rl__undo_note(t, e->dir, e->dname);
@@ -78,6 +79,7 @@ static int place(struct rl__worker *w, struct rl__ent *e, make_fn fn,
 		return r;
 	if (backup[0])
 		r = rl__place_backup(e->ddir, e->dname, backup);
+	e->step = RL_STEP_PLACE;
 	if (r < 0 || (r = rl__place_rename(e->ddir, tmp, e->dname, 0)) < 0) {
 		unlinkat(e->ddir, tmp, 0);
 		return r;
@@ -114,11 +116,13 @@ static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 	return 0;
 }
 
-/* Undo a half-made entry: it was ours, made a moment ago. */
-static int made_or_undo(int r, int dirfd, const char *name)
+/* Undo a half-made entry e: it was ours, made a moment ago. */
+static int made_or_undo(int r, struct rl__ent *e, const char *name)
 {
-	if (r < 0)
-		unlinkat(dirfd, name, 0);
+	if (r < 0) {
+		e->step = RL_STEP_META;
+		unlinkat(e->ddir, name, 0);
+	}
 	return r;
 }
 
@@ -127,7 +131,7 @@ static int mk_symlink(struct rl__tree *t, struct rl__ent *e, const char *name,
 {
 	if (symlinkat(target, e->ddir, name) != 0)
 		return -errno;
-	return made_or_undo(meta_at(t, e, name), e->ddir, name);
+	return made_or_undo(meta_at(t, e, name), e, name);
 }
 
 static int mk_node(struct rl__tree *t, struct rl__ent *e, const char *name,
@@ -138,7 +142,7 @@ static int mk_node(struct rl__tree *t, struct rl__ent *e, const char *name,
 	dev_t dev = (type == S_IFCHR || type == S_IFBLK) ? e->st.st_rdev : 0;
 	if (mknodat(e->ddir, name, type | (e->st.st_mode & 0777), dev) != 0)
 		return -errno;
-	return made_or_undo(meta_at(t, e, name), e->ddir, name);
+	return made_or_undo(meta_at(t, e, name), e, name);
 }
 
 static int mk_link(struct rl__tree *t, struct rl__ent *e, const char *name,
@@ -199,6 +203,7 @@ static int make_symlink(struct rl__worker *w, struct rl__ent *e)
 {
 	char target[PATH_MAX + 1];
 	ssize_t n = readlinkat(e->sdir, e->name, target, PATH_MAX);
+	e->step = RL_STEP_SOURCE;
 	if (n < 0)
 		return -errno;
 	if (n >= PATH_MAX)

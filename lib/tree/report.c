@@ -96,6 +96,7 @@ int rl__report_init(struct rl__tree *t, const rl_tree_options *o)
 	p->filter = o->filter;
 	p->on_entry = o->on_entry;
 	p->on_error = o->on_error;
+	p->on_fail = o->on_fail; /* 0 in an older caller's struct's copy */
 	p->on_progress = o->on_progress;
 	p->on_replace = o->on_replace;
 	p->on_ask = o->on_ask;
@@ -135,8 +136,18 @@ int rl__report_filter(struct rl__tree *t, const char *rel, const char *name,
 	return out;
 }
 
+/* One failure to the caller: on_fail, else on_error. Under p->mu. */
+static int tell(struct rl__report *p, const char *src, const char *dst,
+		int err, rl_step step, mode_t type)
+{
+	rl_failure f = { RL_FAILURE_VERSION, src, dst, err, step,
+			 (unsigned int)type };
+	return p->on_fail ? p->on_fail(p->ctx, &f)
+			  : p->on_error(p->ctx, src, dst, err);
+}
+
 void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
-		     const char *name, int err)
+		     const char *name, int err, rl_step step, mode_t type)
 {
 	struct rl__tree *t = w->t;
 	struct rl__report *p = &t->report;
@@ -145,13 +156,13 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 	if (t->scan || rl__tally_stopped(t))
 		return;
 	rl__tally_fail(t, err);
-	if (!p->on_error)
+	if (!p->on_error && !p->on_fail)
 		return;
 	const char *rel = d == t->top ? "" : rl__relpath(w, d, name);
 	char *s = full_path(t->src, rel ? rel : "");
 	char *dd = full_path(t->dst, rel ? rel : "");
 	pthread_mutex_lock(&p->mu);
-	int stop = p->on_error(p->ctx, s ? s : t->src, dd ? dd : t->dst, err);
+	int stop = tell(p, s ? s : t->src, dd ? dd : t->dst, err, step, type);
 	pthread_mutex_unlock(&p->mu);
 	free(s);
 	free(dd);
@@ -211,11 +222,11 @@ void rl__report_unremoved(struct rl__tree *t, const char *rel, int err)
 	if (rl__tally_stopped(t))
 		return;
 	rl__tally_fail(t, err);
-	if (!p->on_error)
+	if (!p->on_error && !p->on_fail)
 		return;
 	char *dd = full_path(t->dst, rel);
 	pthread_mutex_lock(&p->mu);
-	int stop = p->on_error(p->ctx, NULL, dd ? dd : t->dst, err);
+	int stop = tell(p, NULL, dd ? dd : t->dst, err, RL_STEP_NONE, 0);
 	pthread_mutex_unlock(&p->mu);
 	free(dd);
 	if (stop)

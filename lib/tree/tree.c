@@ -479,7 +479,7 @@ static int copy_top(struct rl__tree *t)
 		}
 		rl__entry_handle(&w, t->top, sp.name, dp.name, DT_UNKNOWN);
 		if (rl__queue_drain(&w)) /* it became a directory meanwhile */
-			rl__report_fail(&w, t->top, NULL, -EISDIR);
+			rl__report_fail(&w, t->top, NULL, -EISDIR, RL_STEP_NONE, 0);
 		rl__walk_worker_fini(&w);
 	}
 	if (t->top)

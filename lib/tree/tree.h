@@ -67,6 +67,7 @@ struct rl__tnode {
 				      * root: made, never read */
 	unsigned char linked;        /* dst reached through a symlink of dst
 	                              * (RL_TREE_KEEP_DIR_SYMLINK): not pruned */
+	unsigned char step;          /* rl_step where opening the pair failed */
 	char name[];                 /* in the parent; "" for the root */
 };
 
@@ -153,6 +154,7 @@ struct rl__report {
 	rl_filter_cb filter;
 	rl_entry_cb on_entry;
 	rl_error_cb on_error;
+	rl_fail_cb on_fail;
 	rl_progress_cb on_progress;
 	rl_replace_cb on_replace;
 	rl_ask_cb on_ask;
@@ -291,6 +293,7 @@ struct rl__ent {
 	int relink;                  /* made as a hard link of a copy already
 				      * made (or kept): -u does not keep a
 				      * newer entry from it, as cp */
+	rl_step step;                /* where making a non-file failed */
 	struct stat st;
 };
 
@@ -535,8 +538,10 @@ int rl__report_filters(const struct rl__tree *t);
 /* The caller's filter: nonzero to leave the entry out. */
 int rl__report_filter(struct rl__tree *t, const char *rel, const char *name,
 		      int is_dir);
+/* The entry d/name (name NULL: d itself) failed at step; type is the
+ * source entry's S_IFMT, 0 when unknown. */
 void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
-		     const char *name, int err);
+		     const char *name, int err, rl_step step, mode_t type);
 /* An entry made (st NULL: the directory d itself, finished); linked: as
  * a hard link to an earlier copy. */
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,

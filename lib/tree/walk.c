@@ -75,7 +75,7 @@ static void read_dir(struct rl__worker *w, struct rl__tnode *c)
 	if (r != 0) {
 		c->failed = 1;
 		if (r < 0)
-			rl__report_fail(w, c, NULL, r);
+			rl__report_fail(w, c, NULL, r, c->step, S_IFDIR);
 		rl__dir_done(w, c);
 		return;
 	}
@@ -86,7 +86,7 @@ static void read_dir(struct rl__worker *w, struct rl__tnode *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			rl__report_fail(w, c, NULL, -errno);
+			rl__report_fail(w, c, NULL, -errno, RL_STEP_SOURCE, S_IFDIR);
 		if (n <= 0)
 			break;
 		run_entries(w, c, w->dents, (size_t)n);
@@ -99,7 +99,7 @@ static void run_batch(struct rl__worker *w, struct rl__task *k)
 {
 	int r = rl__node_acquire(w->t, k->node);
 	if (r < 0) {
-		rl__report_fail(w, k->node, NULL, r);
+		rl__report_fail(w, k->node, NULL, r, RL_STEP_NONE, S_IFDIR);
 	} else {
 		run_entries(w, k->node, k->buf, k->len);
 		rl__node_release(w->t, k->node);

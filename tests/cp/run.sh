@@ -19,6 +19,7 @@
 . "$TOP/tests/lib/fs.sh"
 
 CASES="$TOP/tests/cp/cases"
+chmod 755 "$T" # cases run as nobody (setpriv) must reach their directory
 PY=/usr/bin/python3
 need_pkg setfacl acl >/dev/null 2>&1 || true
 
