@@ -217,6 +217,32 @@ static void tree_policy(const struct cli *c, rl_tree_options *o)
 	o->on_skip = on_skip;
 }
 
+/* cp -rs with a relative SOURCE: a relative link inside DEST would not
+ * lead to its source, so cp makes the directories and refuses each other
+ * entry, as here: a filter that leaves it out and says so. */
+static int relative_refused(void *ctx, const char *relpath, const char *name,
+			    int is_dir)
+{
+	struct tree_ctx *t = ctx;
+	(void)name;
+	if (is_dir)
+		return 0;
+	char *d = join(t->dst, relpath);
+	report_msg(t->r, "%s: can make relative symbolic links only in current directory",
+		   d ? d : relpath);
+	free(d);
+	return 1;
+}
+
+/* The directories only (no links to make): and no counting pass, which
+ * would ask the filter again. */
+static void only_directories(rl_tree_options *o)
+{
+	o->flags &= ~RL_TREE_SYMLINK;
+	o->filter = relative_refused;
+	o->on_progress = NULL;
+}
+
 /* A stop error cp words its own way. */
 static void tree_error(struct report *r, const char *src, const char *dst,
 		       int err)
@@ -237,11 +263,6 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	int merge = merge_into(c, r, src, dst);
 	if (merge < 0)
 		return;
-	/* cp -rs: links name their sources by absolute paths only. */
-	if (c->link == LINK_SYMBOLIC && src[0] != '/') {
-		report_msg(r, "%s: can make relative symbolic links only in current directory", dst);
-		return;
-	}
 	o.mode = c->mode;
 	o.flags = tree_flags(c, merge);
 	o.preserve = c->preserve;
@@ -257,6 +278,8 @@ void cli_copy_tree(const struct cli *c, struct report *r, struct made *made,
 	o.ctx = &t;
 	o.cancel = cancel_flag();
 	tree_policy(c, &o);
+	if (c->link == LINK_SYMBOLIC && src[0] != '/')
+		only_directories(&o);
 	int err = rl_copy_tree(src, dst, &o, &stats);
 	if (err == -ECANCELED && cancel_signal()) {
 		r->stopped_at = src;

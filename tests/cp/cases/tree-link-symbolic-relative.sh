@@ -1,4 +1,3 @@
-# -rs with a relative SOURCE into a subdirectory: refused (links would point elsewhere)
-# only: reflink
-mkdir -p s/d; echo a > s/f
+# -rs with a relative SOURCE: the directories made, each other entry refused (a relative link there would not lead to its source)
+mkdir -p s/d/e; echo a > s/d/f
 $CP -rs s t
