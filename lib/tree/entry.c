@@ -39,8 +39,10 @@ static int open_source(struct rl__ent *e, int *sfd)
 	if (fd == -ELOOP && nofollow)
 		return fstatat(e->sdir, e->name, &e->st, AT_SYMLINK_NOFOLLOW) == 0
 			       ? RL__RETYPE : -errno;
-	if (fd < 0)
+	if (fd < 0) {
+		e->st.st_mode = S_IFREG; /* as its directory said, for the report */
 		return fd;
+	}
 	if (fstat(fd, &e->st) != 0) {
 		int r = -errno;
 		rl__close(fd);

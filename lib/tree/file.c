@@ -204,7 +204,7 @@ int rl__file_contents(struct rl__worker *w, struct rl__ent *e, rl_result *res)
 	int sfd = rl__openat(e->sdir, e->name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 			     O_CLOEXEC | (e->follow ? 0 : O_NOFOLLOW), 0);
 	if (sfd < 0)
-		return sfd;
+		return rl__failed_at(res, sfd, RL_STEP_SOURCE);
 	int r = fstat(sfd, &st) != 0 ? -errno
 		: (st.st_mode & S_IFMT) != (e->st.st_mode & S_IFMT) ? RL_ECHANGED : 0;
 	rl__policy_guard(w, e, &a);

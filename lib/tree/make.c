@@ -250,6 +250,7 @@ static int from_earlier(struct rl__worker *w, struct rl__ent *e)
 	e->relink = 1;
 	int r = place(w, e, mk_link_path, path);
 	e->relink = 0;
+	e->step = RL_STEP_NONE; /* as for links within the tree */
 	return r == 0 ? RL__LINKED : r;
 }
 
@@ -284,6 +285,7 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 		e->relink = 1;
 		r = place(w, e, mk_link, &ref);
 		e->relink = 0;
+		e->step = RL_STEP_NONE; /* cp's words name the earlier copy */
 		rl__links_drop(t, &ref);
 		/* Too many links for the filesystem: a copy keeps the data. */
 		if (r == -EMLINK)

@@ -51,11 +51,15 @@ survive() {
 
 # entry NAME ENTRY REASON RULES FUNC [OPTION...]: ENTRY (relative to the
 # tree) fails alone, reported once; the rest of the tree is complete.
+# WORDS: cp's words naming the entry, as "cannot open S for reading" with S
+# and D for the entry's source and destination paths quoted.
 entry() {
-	local name=$1 ent=$2 reason=$3 rules=$4 func=$5 f; shift 5
+	local name=$1 ent=$2 words=$3 reason=$4 rules=$5 func=$6 f; shift 6
+	words=${words//S/\'in/tree/$ent\'}
+	words=${words//D/\'out/t/$ent\'}
 	rm -rf out && mkdir out
 	frun "$rules" "$RL" -r "$@" in/tree out/t
-	err_is 1 "'in/tree/$ent' to 'out/t/$ent'" "$reason"
+	err_is 1 "$words: $reason"
 	if [ -d "in/tree/$ent" ] && [ -d "out/t/$ent" ] && [ ! -L "out/t/$ent" ]; then
 		[ -z "$(ls -A "out/t/$ent")" ] || why_add "out/t/$ent holds entries after failing"
 	elif [ -e "out/t/$ent" ] || [ -L "out/t/$ent" ]; then
@@ -98,35 +102,35 @@ case_end "-r -T merge without O_TMPFILE: named temporaries, identical, no debris
 
 # --- one entry fails, alone ---
 EIO_T="Input/output error"
-entry "-r never: a write EIO fails that file alone" sub/f2 "$EIO_T" \
+entry "-r never: a write EIO fails that file alone" sub/f2 "error copying S to D" "$EIO_T" \
 	"pwrite:EIO:path=t/sub/#" pwrite --reflink=never
-entry "-r never: ENOSPC half-way through a file: that file alone, no partial file" sub/f2 \
+entry "-r never: ENOSPC half-way through a file: that file alone, no partial file" sub/f2 "error writing D" \
 	"No space left on device" "pwrite:ENOSPC:after=1:path=t/sub/#" pwrite --reflink=never
-entry "-r auto: copy_file_range EIO half-way: that file alone" sub/f2 "$EIO_T" \
+entry "-r auto: copy_file_range EIO half-way: that file alone" sub/f2 "error copying S to D" "$EIO_T" \
 	"copy_file_range:short:path=t/sub/#,copy_file_range:EIO:after=1:path=t/sub/#" \
 	copy_file_range --reflink=auto
 # FICLONE EIO in a tree: here (no clones) only the first file tries FICLONE,
 # so which file meets the fault is not fixed; tests/fs/fault-btrfs.sh covers
 # it where clones work.
-entry "-r: a source read EIO: that file alone" sub/f2 "$EIO_T" \
+entry "-r: a source read EIO: that file alone" sub/f2 "error copying S to D" "$EIO_T" \
 	"pread:EIO:every=1:path=in/tree/sub/f2" pread --reflink=never
-entry "-r: a source that cannot be opened: that file alone" sub/f2 "Permission denied" \
+entry "-r: a source that cannot be opened: that file alone" sub/f2 "cannot open S for reading" "Permission denied" \
 	"openat:EACCES:every=1:path=in/tree/sub/f2" openat --reflink=auto
-entry "-r: the source shrinks during the copy: that file alone" sub/f2 "source changed size" \
+entry "-r: the source shrinks during the copy: that file alone" sub/f2 "cannot copy S to D" "source changed size" \
 	"pread:zero:after=1:path=in/tree/sub/f2" pread --reflink=never
-entry "-a: fchown EIO: that file alone" sub/f2 "$EIO_T" "fchown:EIO:path=t/sub/#" fchown --reflink=auto -a
-entry "-a: fchmod EIO: that file alone" sub/f2 "$EIO_T" "fchmod:EIO:path=t/sub/#" fchmod --reflink=auto -a
-entry "-a: futimens EIO: that file alone" sub/f2 "$EIO_T" "futimens:EIO:path=t/sub/#" futimens --reflink=auto -a
-entry "-a: fsetxattr EIO: that file alone" sub/f2 "$EIO_T" "fsetxattr:EIO:path=t/sub/#" fsetxattr --reflink=auto -a
-entry "-r --fsync: fsync EIO: that file alone" sub/f2 "$EIO_T" "fsync:EIO:path=t/sub/#" fsync \
+entry "-a: fchown EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "fchown:EIO:path=t/sub/#" fchown --reflink=auto -a
+entry "-a: fchmod EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "fchmod:EIO:path=t/sub/#" fchmod --reflink=auto -a
+entry "-a: futimens EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "futimens:EIO:path=t/sub/#" futimens --reflink=auto -a
+entry "-a: fsetxattr EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "fsetxattr:EIO:path=t/sub/#" fsetxattr --reflink=auto -a
+entry "-r --fsync: fsync EIO: that file alone" sub/f2 "error copying S to D" "$EIO_T" "fsync:EIO:path=t/sub/#" fsync \
 	--reflink=auto --fsync
-entry "-r: a directory cannot be made: it alone, with its contents" sub/deeper "$EIO_T" \
+entry "-r: a directory cannot be made: it alone, with its contents" sub/deeper "cannot create directory D" "$EIO_T" \
 	"mkdirat:EIO:path=t/sub/deeper" mkdirat --reflink=auto
-entry "-r: a directory cannot be read: it alone" sub/deeper "$EIO_T" \
+entry "-r: a directory cannot be read: it alone" sub/deeper "cannot access S" "$EIO_T" \
 	"getdents64:EIO:every=1:path=in/tree/sub/deeper" getdents64 --reflink=auto
-entry "-r: a symlink cannot be made: it alone" link "$EIO_T" "symlinkat:EIO:path=t/link" symlinkat --reflink=auto
-entry "-r: a FIFO cannot be made: it alone" fifo "$EIO_T" "mknodat:EIO:path=t/fifo" mknodat --reflink=auto
-entry "-a: a hard link cannot be made: it alone" hard "$EIO_T" "linkat:EIO:path=t/hard" linkat --reflink=auto -a
+entry "-r: a symlink cannot be made: it alone" link "cannot create symbolic link D" "$EIO_T" "symlinkat:EIO:path=t/link" symlinkat --reflink=auto
+entry "-r: a FIFO cannot be made: it alone" fifo "cannot create fifo D" "$EIO_T" "mknodat:EIO:path=t/fifo" mknodat --reflink=auto
+entry "-a: a hard link cannot be made: it alone" hard "cannot copy S to D" "$EIO_T" "linkat:EIO:path=t/hard" linkat --reflink=auto -a
 
 # --- per-file options onto an existing tree: the old entry kept whole ---
 # kept NAME ENTRY REASON RULES FUNC [OPTION...]: out/t exists with "old"

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -353,6 +354,101 @@ TEST(tree_on_error_can_stop_the_copy)
 	ASSERT_EQ(copy(1, 0, RL_TREE_MERGE | RL_F_NO_CLOBBER, &st), -ECANCELED);
 	ASSERT_EQ(seen.n, 1);
 	ASSERT_EQ(st.errors, 1);
+}
+
+/* What on_fail saw (version 6). */
+static struct {
+	int n;
+	int errs[8];
+	rl_step steps[8];
+	unsigned int types[8], versions[8];
+	char dst[8][512];
+} failed;
+
+static int on_fail(void *ctx, const rl_failure *f)
+{
+	(void)ctx;
+	int i = failed.n++;
+	if (i < 8) {
+		failed.errs[i] = f->err;
+		failed.steps[i] = f->step;
+		failed.types[i] = f->type;
+		failed.versions[i] = f->version;
+		snprintf(failed.dst[i], sizeof failed.dst[i], "%s", f->dst);
+	}
+	return 0;
+}
+
+/* The failure whose dst ends in tail, or -1. */
+static int failed_at(const char *tail)
+{
+	for (int i = 0; i < failed.n && i < 8; i++) {
+		size_t n = strlen(failed.dst[i]), t = strlen(tail);
+		if (n >= t && strcmp(failed.dst[i] + n - t, tail) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Three entries failing at different steps: a file where one exists (no
+ * clobber), a directory where a file is, a device with no driver (major
+ * 240, for local use) read for its contents. */
+static void build_three_failures(void)
+{
+	char p[4096];
+	mk_dir("src", 0755);
+	mk_dir("src/a", 0755);
+	mk_file("src/a/x", 10, 1);
+	mk_dir("src/b", 0755);
+	mk_file("src/b/z", 10, 3);
+	ASSERT_OK(mknod(test_path(p, sizeof p, "src/s"), S_IFCHR | 0644, makedev(240, 0)));
+	mk_dir("dst", 0755);
+	mk_dir("dst/a", 0755);
+	mk_file("dst/a/x", 3, 9);
+	mk_file("dst/b", 3, 9);
+	paths("src", "dst");
+}
+
+TEST(tree_on_fail_says_where_each_entry_failed)
+{
+	build_three_failures();
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.flags = RL_TREE_MERGE | RL_F_NO_CLOBBER | RL_F_CONTENTS;
+	o.on_error = on_error; /* not called: on_fail is set */
+	o.on_fail = on_fail;
+	ASSERT_EQ(rl_copy_tree(S, D, &o, NULL), RL_EPARTIAL);
+	ASSERT_EQ(seen.n, 0);
+	ASSERT_EQ(failed.n, 3);
+	int x = failed_at("/dst/a/x"), b = failed_at("/dst/b"), s = failed_at("/dst/s");
+	ASSERT(x >= 0 && b >= 0 && s >= 0);
+	ASSERT_EQ(failed.errs[x], -EEXIST);
+	ASSERT_EQ(failed.steps[x], RL_STEP_CREATE);
+	ASSERT_EQ(failed.types[x], S_IFREG);
+	ASSERT_EQ(failed.errs[b], -ENOTDIR);
+	ASSERT_EQ(failed.steps[b], RL_STEP_CREATE);
+	ASSERT_EQ(failed.types[b], S_IFDIR);
+	ASSERT_EQ(failed.errs[s], -ENXIO);
+	ASSERT_EQ(failed.steps[s], RL_STEP_SOURCE);
+	ASSERT_EQ(failed.types[s], S_IFCHR);
+	ASSERT_EQ(failed.versions[x], RL_FAILURE_VERSION);
+}
+
+static int never_called(void *ctx, const rl_failure *f)
+{
+	(void)ctx, (void)f;
+	abort();
+}
+
+TEST(tree_version5_caller_gets_on_error_and_on_fail_is_never_read)
+{
+	build_three_failures();
+	rl_tree_options o = RL_TREE_OPTIONS_INIT;
+	o.version = 5; /* its struct ends before on_fail */
+	o.flags = RL_TREE_MERGE | RL_F_NO_CLOBBER | RL_F_CONTENTS;
+	o.on_error = on_error;
+	o.on_fail = never_called; /* past a version-5 struct's end */
+	ASSERT_EQ(rl_copy_tree(S, D, &o, NULL), RL_EPARTIAL);
+	ASSERT_EQ(seen.n, 3);
 }
 
 TEST(tree_merge_needs_the_flag_and_replaces_files)
