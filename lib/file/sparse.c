@@ -19,8 +19,12 @@
 #define RW_BUF_MAX (128u << 10)
 /* Watched or cancellable, one copy_file_range call should last at most
  * ~50 ms: start at 4 MiB, double while calls take under 12 ms, halve when
- * one took over 50 ms (tmpfs moves ~2 GiB/s, a slow disk far less). */
+ * one took over 50 ms (tmpfs moves ~2 GiB/s, a slow disk far less), and
+ * never beyond 64 MiB, which a fast call moves in ~20 ms: a bigger step
+ * grown while the cache was warm took half a second once the machine got
+ * busy. */
 #define STEP_FIRST (4ull << 20)
+#define STEP_MAX (64ull << 20)
 #define STEP_MIN (256ull << 10)
 #define STEP_FAST_NS 12000000LL
 #define STEP_SLOW_NS 50000000LL
@@ -135,7 +139,7 @@ static long long mono_ns(void)
 /* The next step's size after one that took ns. */
 static void tune_step(struct rl__count *c, long long ns)
 {
-	if (ns < STEP_FAST_NS && c->step < CFR_CHUNK)
+	if (ns < STEP_FAST_NS && c->step < STEP_MAX)
 		c->step *= 2;
 	else if (ns > STEP_SLOW_NS && c->step > STEP_MIN)
 		c->step /= 2;
