@@ -68,7 +68,7 @@ static int step_error(const struct cli *c, struct report *r, const char *src,
 		      const char *dst, int err, int is_link, const rl_result *res)
 {
 	rl_failure f = { RL_FAILURE_VERSION, src, dst, err, res->failed_step,
-			 is_link ? S_IFLNK : S_IFREG };
+			 is_link ? S_IFLNK : S_IFREG, NULL };
 	return report_failed_step(c, r, &f);
 }
 

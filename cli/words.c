@@ -25,6 +25,10 @@ static void say_create(const struct cli *c, struct report *r,
 		       const rl_failure *f, const char *why)
 {
 	const char *what = "cannot create regular file ";
+	if (f->link) { /* a hard link to an earlier copy (-a) */
+		report_words(r, "cannot create hard link ", f->dst, " to ", f->link, why);
+		return;
+	}
 	if (c->link) {
 		report_words(r, c->link == LINK_HARD ? "cannot create hard link "
 			     : "cannot create symbolic link ", f->dst, " to ", f->src,

@@ -550,6 +550,10 @@ typedef struct rl_failure {
 	                        * refusal, no memory, a clone the tree needed) */
 	unsigned int type;     /* the source entry's S_IFMT bits, 0 if its
 	                        * status could not be read */
+	const char *link;      /* RL_STEP_CREATE of a hard link to an earlier
+	                        * copy (RL_PRESERVE_LINKS): that copy's path
+	                        * (cp: "cannot create hard link 'b' to 'a'"),
+	                        * else NULL */
 } rl_failure;
 /* Return nonzero to stop the copy (-ECANCELED), as on_error. */
 typedef int (*rl_fail_cb)(void *ctx, const rl_failure *f);

@@ -89,9 +89,8 @@ static void count(struct rl__worker *w, struct rl__ent *e, mode_t type,
 		rl__tally_total(t->totals ? t->totals : t, (uint64_t)e->st.st_size);
 }
 
-/* The outcome r of making a non-directory e: verdict, stats, callbacks. */
-static void report_entry(struct rl__worker *w, struct rl__ent *e, int r,
-			 const rl_result *res)
+static void report_outcome(struct rl__worker *w, struct rl__ent *e, int r,
+			   const rl_result *res)
 {
 	if (S_ISREG(e->st.st_mode) && rl__verdict_file(w->t, r, res))
 		return; /* clones cannot work here: the copy stops */
@@ -102,13 +101,20 @@ static void report_entry(struct rl__worker *w, struct rl__ent *e, int r,
 	if (r == RL__SKIPPED)
 		return;
 	if (r < 0)
-		rl__report_fail(w, e->dir, e->dname, r,
-				res->failed_step ? res->failed_step : e->step,
-				e->st.st_mode & S_IFMT);
+		rl__report_fail_ent(w, e, r, res);
 	else
 		rl__report_done(w, e->dir, e->dname, &e->st,
 				S_ISREG(e->st.st_mode) && r == 0 ? res : NULL,
 				r == RL__LINKED);
+}
+
+/* The outcome r of making a non-directory e: verdict, stats, callbacks. */
+static void report_entry(struct rl__worker *w, struct rl__ent *e, int r,
+			 const rl_result *res)
+{
+	report_outcome(w, e, r, res);
+	free(e->link); /* not reported: kept by the policy, or a stop */
+	e->link = NULL;
 }
 
 static int make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,

@@ -238,6 +238,16 @@ static int mk_link_path(struct rl__tree *t, struct rl__ent *e,
 	return linkat(AT_FDCWD, path, e->ddir, name, 0) == 0 ? 0 : -errno;
 }
 
+/* Linking e to the copy dir/name failed: that copy's path, for cp's
+ * words ("cannot create hard link 'b' to 'a'"). */
+static void link_failed(struct rl__worker *w, struct rl__ent *e,
+			struct rl__tnode *dir, const char *name)
+{
+	const char *rel = rl__relpath(w, dir, name);
+	if (rel && asprintf(&e->link, "%s/%s", w->t->dst, rel) < 0)
+		e->link = NULL; /* reported without it */
+}
+
 /* The caller's rl_links (an earlier call copied this file): e made a hard
  * link of that copy. RL__LINKED, 0 when none is remembered, or what
  * placing it gave (-EMLINK, -EXDEV, -ENOENT: copied after all). */
@@ -250,7 +260,8 @@ static int from_earlier(struct rl__worker *w, struct rl__ent *e)
 	e->relink = 1;
 	int r = place(w, e, mk_link_path, path);
 	e->relink = 0;
-	e->step = RL_STEP_NONE; /* as for links within the tree */
+	if (r < 0 && r != -EMLINK && r != -EXDEV && r != -ENOENT)
+		e->link = strdup(path); /* NULL: reported without it */
 	return r == 0 ? RL__LINKED : r;
 }
 
@@ -285,7 +296,8 @@ int rl__make_entry(struct rl__worker *w, struct rl__ent *e, int sfd,
 		e->relink = 1;
 		r = place(w, e, mk_link, &ref);
 		e->relink = 0;
-		e->step = RL_STEP_NONE; /* cp's words name the earlier copy */
+		if (r < 0 && r != -EMLINK)
+			link_failed(w, e, ref.dir, ref.name);
 		rl__links_drop(t, &ref);
 		/* Too many links for the filesystem: a copy keeps the data. */
 		if (r == -EMLINK)

@@ -138,16 +138,17 @@ int rl__report_filter(struct rl__tree *t, const char *rel, const char *name,
 
 /* One failure to the caller: on_fail, else on_error. Under p->mu. */
 static int tell(struct rl__report *p, const char *src, const char *dst,
-		int err, rl_step step, mode_t type)
+		int err, rl_step step, mode_t type, const char *link)
 {
 	rl_failure f = { RL_FAILURE_VERSION, src, dst, err, step,
-			 (unsigned int)type };
+			 (unsigned int)type, link };
 	return p->on_fail ? p->on_fail(p->ctx, &f)
 			  : p->on_error(p->ctx, src, dst, err);
 }
 
-void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
-		     const char *name, int err, rl_step step, mode_t type)
+static void report_fail(struct rl__worker *w, struct rl__tnode *d,
+			const char *name, int err, rl_step step, mode_t type,
+			const char *link)
 {
 	struct rl__tree *t = w->t;
 	struct rl__report *p = &t->report;
@@ -162,12 +163,28 @@ void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 	char *s = full_path(t->src, rel ? rel : "");
 	char *dd = full_path(t->dst, rel ? rel : "");
 	pthread_mutex_lock(&p->mu);
-	int stop = tell(p, s ? s : t->src, dd ? dd : t->dst, err, step, type);
+	int stop = tell(p, s ? s : t->src, dd ? dd : t->dst, err, step, type, link);
 	pthread_mutex_unlock(&p->mu);
 	free(s);
 	free(dd);
 	if (stop)
 		rl__tally_stop(t, -ECANCELED);
+}
+
+void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
+		     const char *name, int err, rl_step step, mode_t type)
+{
+	report_fail(w, d, name, err, step, type, NULL);
+}
+
+void rl__report_fail_ent(struct rl__worker *w, struct rl__ent *e, int err,
+			 const rl_result *res)
+{
+	rl_step step = res->failed_step ? res->failed_step : e->step;
+	report_fail(w, e->dir, e->dname, err, step, e->st.st_mode & S_IFMT,
+		    e->link);
+	free(e->link);
+	e->link = NULL;
 }
 
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,
@@ -226,7 +243,7 @@ void rl__report_unremoved(struct rl__tree *t, const char *rel, int err)
 		return;
 	char *dd = full_path(t->dst, rel);
 	pthread_mutex_lock(&p->mu);
-	int stop = tell(p, NULL, dd ? dd : t->dst, err, RL_STEP_NONE, 0);
+	int stop = tell(p, NULL, dd ? dd : t->dst, err, RL_STEP_NONE, 0, NULL);
 	pthread_mutex_unlock(&p->mu);
 	free(dd);
 	if (stop)

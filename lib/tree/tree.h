@@ -294,6 +294,9 @@ struct rl__ent {
 				      * made (or kept): -u does not keep a
 				      * newer entry from it, as cp */
 	rl_step step;                /* where making a non-file failed */
+	char *link;                  /* with step: the earlier copy a hard link
+	                              * to it failed to be made to (malloc'd,
+	                              * freed by the report) */
 	struct stat st;
 };
 
@@ -542,6 +545,9 @@ int rl__report_filter(struct rl__tree *t, const char *rel, const char *name,
  * source entry's S_IFMT, 0 when unknown. */
 void rl__report_fail(struct rl__worker *w, struct rl__tnode *d,
 		     const char *name, int err, rl_step step, mode_t type);
+/* The same for an entry being made, e->step and e->link telling where. */
+void rl__report_fail_ent(struct rl__worker *w, struct rl__ent *e, int err,
+			 const rl_result *res);
 /* An entry made (st NULL: the directory d itself, finished); linked: as
  * a hard link to an earlier copy. */
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,

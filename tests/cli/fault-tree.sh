@@ -130,7 +130,7 @@ entry "-r: a directory cannot be read: it alone" sub/deeper "cannot access S" "$
 	"getdents64:EIO:every=1:path=in/tree/sub/deeper" getdents64 --reflink=auto
 entry "-r: a symlink cannot be made: it alone" link "cannot create symbolic link D" "$EIO_T" "symlinkat:EIO:path=t/link" symlinkat --reflink=auto
 entry "-r: a FIFO cannot be made: it alone" fifo "cannot create fifo D" "$EIO_T" "mknodat:EIO:path=t/fifo" mknodat --reflink=auto
-entry "-a: a hard link cannot be made: it alone" hard "cannot copy S to D" "$EIO_T" "linkat:EIO:path=t/hard" linkat --reflink=auto -a
+entry "-a: a hard link cannot be made: it alone" hard "cannot create hard link D to 'out/t/f1'" "$EIO_T" "linkat:EIO:path=t/hard" linkat --reflink=auto -a
 
 # --- per-file options onto an existing tree: the old entry kept whole ---
 # kept NAME ENTRY REASON RULES FUNC [OPTION...]: out/t exists with "old"
