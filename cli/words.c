@@ -46,6 +46,18 @@ static void say_create(const struct cli *c, struct report *r,
 	report_words(r, what, f->dst, why, NULL, "");
 }
 
+/* Setting an attribute: cp names each one. NULL: not one of those. */
+static const char *attribute_words(rl_step step)
+{
+	switch (step) {
+	case RL_STEP_OWNER: return "failed to preserve ownership for ";
+	case RL_STEP_MODE: return "preserving permissions for ";
+	case RL_STEP_TIMES: return "preserving times for ";
+	case RL_STEP_XATTR: return "setting attributes for ";
+	default: return NULL;
+	}
+}
+
 int report_failed_step(const struct cli *c, struct report *r,
 		       const rl_failure *f)
 {
@@ -64,6 +76,8 @@ int report_failed_step(const struct cli *c, struct report *r,
 		report_words(r, "error writing ", f->dst, why, NULL, "");
 	else if (step == RL_STEP_DATA)
 		report_words(r, "error copying ", f->src, " to ", f->dst, why);
+	else if (attribute_words(step))
+		report_words(r, attribute_words(step), f->dst, why, NULL, "");
 	else
 		return 0;
 	return 1;

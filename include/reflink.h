@@ -229,6 +229,12 @@ typedef enum rl_step {
 	RL_STEP_META,       /* setting the attributes asked for */
 	RL_STEP_PLACE,      /* putting the finished file in place (the backup,
 	                     * the final link or rename) */
+	/* Which attribute, where the library knows it, instead of META
+	 * (cp: "failed to preserve ownership for 'b'"): */
+	RL_STEP_OWNER,      /* the owner and group */
+	RL_STEP_MODE,       /* the permission bits (and access ACL) */
+	RL_STEP_TIMES,      /* the access and modification times */
+	RL_STEP_XATTR,      /* the extended attributes */
 } rl_step;
 
 /* Version 2 added failed_step; a version-1 caller's struct ends before it

@@ -87,10 +87,11 @@ int rl__copy_bytes(int src, uint64_t soff, int dst, uint64_t doff,
 int rl__is_pseudo_fs(int fd);
 
 /* meta.c: apply the preserved metadata of st to the open dst. created_final:
- * dst was opened with rl__create_mode(), so a matching mode needs no chmod. */
+ * dst was opened with rl__create_mode(), so a matching mode needs no chmod.
+ * On failure *where (if not NULL) says which attribute (RL_STEP_OWNER...). */
 int rl__meta_apply(int dst, int src, const struct stat *st,
 		   unsigned int preserve, int created_final,
-		   struct rl__env *env);
+		   struct rl__env *env, rl_step *where);
 /* Internal preserve bit: an xattr the destination refuses fails, also
  * ENOTSUP (cp's explicit --preserve=xattr). */
 #define RL__PRESERVE_XATTR_STRICT 0x100u

@@ -191,16 +191,17 @@ static int write_into(int src, int dirfd, const char *name, int fifo,
  * preserved metadata is applied to it (its own bits unless mode is). */
 static int attrs_into(int src, const struct stat *st, int dirfd,
 		      const char *name, const rl_options *opts,
-		      struct rl__env *env)
+		      struct rl__env *env, rl_result *res)
 {
+	rl_step where = RL_STEP_META;
 	int fd = rl__openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_NOCTTY |
 			    O_CLOEXEC, 0);
 	if (fd < 0)
-		return fd;
+		return rl__failed_at(res, fd, RL_STEP_CREATE);
 	int r = rl__meta_apply(fd, src, st, meta_bits(opts),
-			       !(opts->preserve & RL_PRESERVE_MODE), env);
+			       !(opts->preserve & RL_PRESERVE_MODE), env, &where);
 	int cr = rl__close(fd);
-	return r < 0 ? r : cr;
+	return rl__failed_at(res, r < 0 ? r : cr, where);
 }
 
 /* An existing dst: its status and where it is. */
@@ -234,11 +235,12 @@ static int fill(int fd, int src, const struct stat *st, const rl_options *opts,
 	if (!(opts->flags & RL_F_ATTR_ONLY) &&
 	    (r = rl__copy_data(src, fd, st, opts, env, res)) < 0)
 		return rl__failed_at(res, r, RL_STEP_DATA);
-	r = rl__meta_apply(fd, src, st, meta_bits(opts), created_final, env);
+	rl_step where = RL_STEP_META;
+	r = rl__meta_apply(fd, src, st, meta_bits(opts), created_final, env, &where);
 	if (r == 0)
 		r = own_meta(fd, old, opts, env);
 	if (r < 0)
-		return rl__failed_at(res, r, RL_STEP_META);
+		return rl__failed_at(res, r, where);
 	if (opts->flags & RL_F_FSYNC)
 		r = rl__failed_at(res, rl__fsync(fd), RL_STEP_DATA);
 	return r;
@@ -259,8 +261,7 @@ int rl__copy_into(int src, const struct stat *st, int dirfd, const char *name,
 					       opts, res),
 				     RL_STEP_DATA);
 	if (exists && S_ISREG(old.st_mode) && (opts->flags & RL_F_ATTR_ONLY))
-		return rl__failed_at(res, attrs_into(src, st, dirfd, name, opts, env),
-				     RL_STEP_META);
+		return attrs_into(src, st, dirfd, name, opts, env, res);
 	int fd = rl__make_temp(dirfd, rl__create_mode(st, opts->preserve), tmp);
 	if (fd < 0)
 		return rl__failed_at(res, fd, RL_STEP_CREATE);

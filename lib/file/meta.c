@@ -109,31 +109,39 @@ static int copy_xattrs(const struct xa *x, int strict, const char *skip)
 	return r;
 }
 
+/* r, with *where the attribute it failed at. */
+static int failed_at(int r, rl_step step, rl_step *where)
+{
+	if (r < 0 && where)
+		*where = step;
+	return r;
+}
+
 int rl__meta_apply(int dst, int src, const struct stat *st,
 		   unsigned int preserve, int created_final,
-		   struct rl__env *env)
+		   struct rl__env *env, rl_step *where)
 {
 	int owned = 0, r;
 	if (preserve & RL_PRESERVE_OWNERSHIP) {
 		if ((owned = rl__place_owner(dst, -1, NULL, st)) < 0)
-			return owned;
+			return failed_at(owned, RL_STEP_OWNER, where);
 	}
 	struct xa x = { src, dst, NULL, NULL };
 	int strict = (preserve & RL__PRESERVE_XATTR_STRICT) != 0;
 	if ((preserve & RL_PRESERVE_XATTR) && (r = copy_xattrs(&x, strict, NULL)) < 0)
-		return r;
+		return failed_at(r, RL_STEP_XATTR, where);
 	/* The access ACL is part of the mode (cp -p keeps it): without it, the
 	 * group bits of the chmod below would read as the ACL mask. */
 	if ((preserve & (RL_PRESERVE_MODE | RL_PRESERVE_XATTR)) == RL_PRESERVE_MODE &&
 	    (r = copy_one_xattr(&x, ACL_ACCESS, 0)) < 0)
-		return r;
+		return failed_at(r, RL_STEP_MODE, where);
 	/* After xattrs: a copied POSIX ACL would otherwise change the bits. */
 	if ((r = apply_mode(dst, st, preserve, owned, created_final, env)) < 0)
-		return r;
+		return failed_at(r, RL_STEP_MODE, where);
 	if (preserve & RL_PRESERVE_TIMESTAMPS) {
 		struct timespec ts[2] = { st->st_atim, st->st_mtim };
 		if (futimens(dst, ts) != 0)
-			return -errno;
+			return failed_at(-errno, RL_STEP_TIMES, where);
 	}
 	return 0;
 }

@@ -158,7 +158,7 @@ static unsigned int dir_preserve(const struct rl__tree *t,
 	return p;
 }
 
-static int dir_meta(struct rl__tree *t, struct rl__tnode *c)
+static int dir_meta(struct rl__tree *t, struct rl__tnode *c, rl_step *where)
 {
 	struct stat st = { 0 };
 	/* --no-preserve=mode: the default bits, less the umask. */
@@ -171,7 +171,7 @@ static int dir_meta(struct rl__tree *t, struct rl__tnode *c)
 	 * was there before keeps its own unless the mode is preserved. */
 	int keep = !c->fresh && !(t->cfg.preserve & RL_PRESERVE_MODE);
 	return rl__meta_apply(c->dfd, c->sfd, &st, dir_preserve(t, c), keep,
-			      &t->env);
+			      &t->env, where);
 }
 
 static void dir_finish(struct rl__worker *w, struct rl__tnode *c)
@@ -179,13 +179,15 @@ static void dir_finish(struct rl__worker *w, struct rl__tnode *c)
 	struct rl__tree *t = w->t;
 	if (c->failed || !c->opened || t->scan || rl__tally_stopped(t))
 		return;
+	rl_step where = RL_STEP_NONE; /* reopening it failed */
 	int r = rl__node_acquire(t, c);
 	if (r == 0) {
-		r = dir_meta(t, c);
+		where = RL_STEP_META;
+		r = dir_meta(t, c, &where);
 		rl__node_release(t, c);
 	}
 	if (r < 0)
-		rl__report_fail(w, c, NULL, r, RL_STEP_META, S_IFDIR);
+		rl__report_fail(w, c, NULL, r, where, S_IFDIR);
 	else
 		rl__report_done(w, c, NULL, NULL, NULL, 0);
 }

@@ -64,9 +64,10 @@ static int file_plan(struct rl__tree *t, const struct rl__ent *e, rl_options *o,
 static int fill_rest(struct rl__tree *t, struct rl__ent *e, int sfd, int dfd,
 		     const rl_options *o, rl_result *res)
 {
-	int r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env);
+	rl_step where = RL_STEP_META;
+	int r = rl__meta_apply(dfd, sfd, &e->st, o->preserve, 1, &t->env, &where);
 	if (r < 0)
-		return rl__failed_at(res, r, RL_STEP_META);
+		return rl__failed_at(res, r, where);
 	if (o->flags & RL_F_FSYNC)
 		return rl__failed_at(res, rl__fsync(dfd), RL_STEP_DATA);
 	return 0;

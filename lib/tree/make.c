@@ -97,9 +97,11 @@ static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 {
 	unsigned int p = e->preserve;
 	int owned = (t->cfg.preserve & RL_PRESERVE_OWNERSHIP) != 0;
+	e->step = RL_STEP_OWNER; /* where a failure below is */
 	if ((p & RL_PRESERVE_OWNERSHIP) &&
 	    (owned = rl__place_owner(-1, e->ddir, name, &e->st)) < 0)
 		return owned;
+	e->step = RL_STEP_MODE;
 	if ((p & RL_PRESERVE_MODE) && !S_ISLNK(e->st.st_mode)) {
 		mode_t want = rl__place_mode_of(&e->st, owned);
 		/* mknodat gave it the bits less the umask. */
@@ -108,6 +110,7 @@ static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 		if (r < 0)
 			return r;
 	}
+	e->step = RL_STEP_TIMES;
 	if (p & RL_PRESERVE_TIMESTAMPS) {
 		struct timespec ts[2] = { e->st.st_atim, e->st.st_mtim };
 		if (utimensat(e->ddir, name, ts, AT_SYMLINK_NOFOLLOW) != 0)
@@ -119,10 +122,8 @@ static int meta_at(struct rl__tree *t, struct rl__ent *e, const char *name)
 /* Undo a half-made entry e: it was ours, made a moment ago. */
 static int made_or_undo(int r, struct rl__ent *e, const char *name)
 {
-	if (r < 0) {
-		e->step = RL_STEP_META;
+	if (r < 0) /* e->step says which attribute */
 		unlinkat(e->ddir, name, 0);
-	}
 	return r;
 }
 

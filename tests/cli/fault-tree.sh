@@ -118,10 +118,10 @@ entry "-r: a source that cannot be opened: that file alone" sub/f2 "cannot open 
 	"openat:EACCES:every=1:path=in/tree/sub/f2" openat --reflink=auto
 entry "-r: the source shrinks during the copy: that file alone" sub/f2 "cannot copy S to D" "source changed size" \
 	"pread:zero:after=1:path=in/tree/sub/f2" pread --reflink=never
-entry "-a: fchown EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "fchown:EIO:path=t/sub/#" fchown --reflink=auto -a
-entry "-a: fchmod EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "fchmod:EIO:path=t/sub/#" fchmod --reflink=auto -a
-entry "-a: futimens EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "futimens:EIO:path=t/sub/#" futimens --reflink=auto -a
-entry "-a: fsetxattr EIO: that file alone" sub/f2 "cannot copy S to D" "$EIO_T" "fsetxattr:EIO:path=t/sub/#" fsetxattr --reflink=auto -a
+entry "-a: fchown EIO: that file alone" sub/f2 "failed to preserve ownership for D" "$EIO_T" "fchown:EIO:path=t/sub/#" fchown --reflink=auto -a
+entry "-a: fchmod EIO: that file alone" sub/f2 "preserving permissions for D" "$EIO_T" "fchmod:EIO:path=t/sub/#" fchmod --reflink=auto -a
+entry "-a: futimens EIO: that file alone" sub/f2 "preserving times for D" "$EIO_T" "futimens:EIO:path=t/sub/#" futimens --reflink=auto -a
+entry "-a: fsetxattr EIO: that file alone" sub/f2 "setting attributes for D" "$EIO_T" "fsetxattr:EIO:path=t/sub/#" fsetxattr --reflink=auto -a
 entry "-r --fsync: fsync EIO: that file alone" sub/f2 "error copying S to D" "$EIO_T" "fsync:EIO:path=t/sub/#" fsync \
 	--reflink=auto --fsync
 entry "-r: a directory cannot be made: it alone, with its contents" sub/deeper "cannot create directory D" "$EIO_T" \

@@ -230,19 +230,19 @@ frun "renameat:EIO" "$RL" --reflink=auto --remove-destination "$SRC" out/dst
 expect_kept "--remove-destination: the final rename fails (EIO): DEST as it was" 1 "$EIO_T" renameat dst
 reset_out; put_old out/dst
 frun "futimens:EIO" "$RL" --attributes-only -p "$SRC" out/dst
-expect_kept "--attributes-only onto DEST: futimens fails (EIO): DEST's data as it was" 1 "$EIO_T" futimens dst
+expect_kept "--attributes-only onto DEST: futimens fails (EIO): DEST's data as it was" 1 "preserving times for 'out/dst': $EIO_T" futimens dst
 reset_out
 frun "fchown:EIO" "$RL" --attributes-only -p "$SRC" out/dst
 err_is 1 "$EIO_T"; only_names out; fired fchown || why_add "the fchown fault never fired"
 case_end "--attributes-only, no DEST: fchown fails (EIO): nothing made"
 
 # --- metadata (-p, --preserve=all) ---
-failure "-p: fchown EIO stops, DEST as it was" "new old" 1 "$EIO_T" "fchown:EIO" fchown --reflink=auto -p
-failure "-p: fchmod EIO stops" "new old" 1 "$EIO_T" "fchmod:EIO" fchmod --reflink=auto -p
-failure "-p: futimens EIO stops" "new old" 1 "$EIO_T" "futimens:EIO" futimens --reflink=auto -p
+failure "-p: fchown EIO stops, DEST as it was" "new old" 1 "failed to preserve ownership for 'out/dst': $EIO_T" "fchown:EIO" fchown --reflink=auto -p
+failure "-p: fchmod EIO stops" "new old" 1 "preserving permissions for 'out/dst': $EIO_T" "fchmod:EIO" fchmod --reflink=auto -p
+failure "-p: futimens EIO stops" "new old" 1 "preserving times for 'out/dst': $EIO_T" "futimens:EIO" futimens --reflink=auto -p
 failure "named temporary: fchmod EIO stops, no debris" "new old" 1 "$EIO_T" \
 	"tmpfile:EOPNOTSUPP,fchmod:EIO" fchmod --reflink=auto
-failure "--preserve=all: fsetxattr EIO stops" "new old" 1 "$EIO_T" "fsetxattr:EIO" fsetxattr \
+failure "--preserve=all: fsetxattr EIO stops" "new old" 1 "setting attributes for 'out/dst': $EIO_T" "fsetxattr:EIO" fsetxattr \
 	--reflink=auto --preserve=all
 failure "--preserve=all: fsetxattr EPERM on a user. name stops" "new" 1 "Operation not permitted" \
 	"fsetxattr:EPERM:path=/out/" fsetxattr --reflink=auto --preserve=all
