@@ -54,6 +54,8 @@ int count_entries(const char *dir)
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0;
+	if (!d)
+		FAILF("cannot list %s", dir);
 	while ((e = readdir(d)))
 		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 	closedir(d);
