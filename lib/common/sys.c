@@ -1,5 +1,6 @@
 /* sys.c - EINTR-safe system call wrappers; see sys.h for the contracts. */
 #include "sys.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,18 +44,13 @@ ssize_t rl__read_full(int fd, void *buf, size_t len, int64_t off)
 	return (ssize_t)done;
 }
 
-static int stopped(const volatile int *cancel)
-{
-	return cancel && *cancel;
-}
-
 /* Wait up to 100 ms for fd to be readable (or hung up). */
 static int poll_in(int fd, const volatile int *cancel)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
 	if (poll(&p, 1, 100) < 0 && errno != EINTR)
 		return -errno;
-	if (stopped(cancel))
+	if (rl__cancel_set(cancel))
 		return -ECANCELED;
 	return p.revents != 0;
 }
@@ -69,7 +65,7 @@ ssize_t rl__read_stream(int fd, void *buf, size_t len,
 		if (errno != EINTR && errno != EAGAIN)
 			return -errno;
 		int r = errno == EAGAIN ? poll_in(fd, cancel)
-					: stopped(cancel) ? -ECANCELED : 0;
+					: rl__cancel_set(cancel) ? -ECANCELED : 0;
 		if (r < 0)
 			return r;
 	}
@@ -91,7 +87,7 @@ int rl__open_fifo_writer(int dirfd, const char *name, int flags,
 	int fd;
 	/* A FIFO refuses a non-blocking writer (ENXIO) until a reader comes. */
 	while ((fd = rl__openat(dirfd, name, flags | O_NONBLOCK, 0)) == -ENXIO) {
-		if (stopped(cancel))
+		if (rl__cancel_set(cancel))
 			return -ECANCELED;
 		nanosleep(&tick, NULL);
 	}
