@@ -113,7 +113,7 @@ static void report_entry(struct rl__worker *w, struct rl__ent *e, int r,
 			 const rl_result *res)
 {
 	report_outcome(w, e, r, res);
-	free(e->link); /* not reported: kept by the policy, or a stop */
+	free(e->link); /* reported, or kept by the policy, or a stop */
 	e->link = NULL;
 }
 

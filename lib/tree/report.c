@@ -182,9 +182,7 @@ void rl__report_fail_ent(struct rl__worker *w, struct rl__ent *e, int err,
 {
 	rl_step step = res->failed_step ? res->failed_step : e->step;
 	report_fail(w, e->dir, e->dname, err, step, e->st.st_mode & S_IFMT,
-		    e->link);
-	free(e->link);
-	e->link = NULL;
+		    e->link); /* e->link is entry.c's to free */
 }
 
 void rl__report_done(struct rl__worker *w, struct rl__tnode *d,

@@ -296,7 +296,7 @@ struct rl__ent {
 	rl_step step;                /* where making a non-file failed */
 	char *link;                  /* with step: the earlier copy a hard link
 	                              * to it failed to be made to (malloc'd,
-	                              * freed by the report) */
+	                              * freed once the entry is reported) */
 	struct stat st;
 };
 
